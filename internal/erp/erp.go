@@ -1,0 +1,171 @@
+// Package erp defines the port through which workflows and activities talk to an ERP.
+// Connectors (Sage 500 today; Sage X3 and Sage Pro next) implement Connector. Every create
+// call is paired with a lookup by external reference so that activities can make writes
+// idempotent even though the ERP itself stores every POST it receives.
+package erp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Customer is an ERP customer record in connector-neutral terms.
+type Customer struct {
+	// ID is the ERP's customer key (Sage 500 CustomerID).
+	ID string `json:"id,omitempty"`
+	// Name is the full or company name.
+	Name string `json:"name"`
+	// Email is the matching key shared with the payment provider.
+	Email    string  `json:"email,omitempty"`
+	Phone    string  `json:"phone,omitempty"`
+	Address  Address `json:"address"`
+	Currency string  `json:"currency,omitempty"`
+	// ExternalRef is the provider's customer ID (Stripe cus_…), stored in a custom field.
+	ExternalRef string `json:"externalRef,omitempty"`
+	// Active is false for customers deactivated in the ERP.
+	Active bool `json:"active"`
+}
+
+// Address is a postal address.
+type Address struct {
+	Line1      string `json:"line1,omitempty"`
+	Line2      string `json:"line2,omitempty"`
+	City       string `json:"city,omitempty"`
+	State      string `json:"state,omitempty"`
+	PostalCode string `json:"postalCode,omitempty"`
+	Country    string `json:"country,omitempty"`
+}
+
+// Line is one document line.
+type Line struct {
+	ItemID      string          `json:"itemId"`
+	Description string          `json:"description,omitempty"`
+	Quantity    decimal.Decimal `json:"quantity"`
+	UnitPrice   decimal.Decimal `json:"unitPrice"`
+	Amount      decimal.Decimal `json:"amount"`
+}
+
+// Document is a sales order, invoice or credit memo.
+type Document struct {
+	// Number is the ERP's document number, empty until created.
+	Number      string          `json:"number,omitempty"`
+	CustomerID  string          `json:"customerId"`
+	Date        string          `json:"date"`
+	Currency    string          `json:"currency"`
+	Lines       []Line          `json:"lines"`
+	Total       decimal.Decimal `json:"total"`
+	Balance     decimal.Decimal `json:"balance"`
+	ExternalRef string          `json:"externalRef"`
+	// SourceRef links an invoice to its sales order, or a credit memo to its invoice.
+	SourceRef string `json:"sourceRef,omitempty"`
+	Memo      string `json:"memo,omitempty"`
+	Status    string `json:"status,omitempty"`
+}
+
+// Payment is a cash receipt applied to an invoice.
+type Payment struct {
+	ID            string          `json:"id,omitempty"`
+	CustomerID    string          `json:"customerId"`
+	InvoiceNumber string          `json:"invoiceNumber"`
+	Date          string          `json:"date"`
+	Currency      string          `json:"currency"`
+	Amount        decimal.Decimal `json:"amount"`
+	Method        string          `json:"method,omitempty"`
+	// ExternalRef is the provider's transaction ID (Stripe ch_…).
+	ExternalRef string `json:"externalRef"`
+	Status      string `json:"status,omitempty"`
+}
+
+// JournalLine is one debit or credit on a GL account.
+type JournalLine struct {
+	Account     string          `json:"account"`
+	Debit       decimal.Decimal `json:"debit"`
+	Credit      decimal.Decimal `json:"credit"`
+	Description string          `json:"description,omitempty"`
+}
+
+// JournalEntry is a balanced GL posting.
+type JournalEntry struct {
+	Number      string        `json:"number,omitempty"`
+	Date        string        `json:"date"`
+	Currency    string        `json:"currency"`
+	Memo        string        `json:"memo,omitempty"`
+	ExternalRef string        `json:"externalRef"`
+	Lines       []JournalLine `json:"lines"`
+	Status      string        `json:"status,omitempty"`
+}
+
+// DocumentKind names the ERP document families a connector handles.
+type DocumentKind string
+
+// Document kinds.
+const (
+	KindSalesOrder DocumentKind = "salesorder"
+	KindInvoice    DocumentKind = "invoice"
+	KindCreditMemo DocumentKind = "creditmemo"
+)
+
+// Connector is what workflows need from an ERP. Find* return (nil, nil) when nothing matches.
+type Connector interface {
+	// Name identifies the connector ("sage500").
+	Name() string
+
+	GetCustomer(ctx context.Context, id string) (*Customer, error)
+	FindCustomerByExternalRef(ctx context.Context, ref string) (*Customer, error)
+	FindCustomerByEmail(ctx context.Context, email string) (*Customer, error)
+	CreateCustomer(ctx context.Context, c Customer) (*Customer, error)
+	UpdateCustomer(ctx context.Context, c Customer) (*Customer, error)
+
+	FindDocument(ctx context.Context, kind DocumentKind, externalRef string) (*Document, error)
+	CreateDocument(ctx context.Context, kind DocumentKind, d Document) (*Document, error)
+	VoidDocument(ctx context.Context, kind DocumentKind, number string) error
+
+	FindPayment(ctx context.Context, externalRef string) (*Payment, error)
+	ApplyPayment(ctx context.Context, p Payment) (*Payment, error)
+	VoidPayment(ctx context.Context, id string) error
+
+	FindJournalEntry(ctx context.Context, externalRef string) (*JournalEntry, error)
+	PostJournalEntry(ctx context.Context, je JournalEntry) (*JournalEntry, error)
+}
+
+// ValidationError is the ERP rejecting data (missing mandatory field, unknown customer or item).
+// Retrying the same request cannot succeed; the run must park for an operator.
+type ValidationError struct {
+	Status  int
+	Message string
+}
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("erp validation error (HTTP %d): %s", e.Status, e.Message)
+}
+
+// TransientError is a failure worth retrying: network error, timeout, 5xx or 429.
+type TransientError struct {
+	Status int
+	// RetryAfter is the server's requested delay (429/503 Retry-After), zero if none.
+	RetryAfter time.Duration
+	Message    string
+}
+
+func (e *TransientError) Error() string {
+	if e.Status == 0 {
+		return "erp unavailable: " + e.Message
+	}
+	return fmt.Sprintf("erp unavailable (HTTP %d): %s", e.Status, e.Message)
+}
+
+// AuthError is a rejected credential. It is retried (an operator fixes the key, the run resumes)
+// but alerted on.
+type AuthError struct{ Message string }
+
+func (e *AuthError) Error() string { return "erp authentication failed: " + e.Message }
+
+// IsValidation reports whether err is (or wraps) a ValidationError.
+func IsValidation(err error) bool {
+	var v *ValidationError
+	return errors.As(err, &v)
+}
