@@ -1,0 +1,69 @@
+// Package activities holds every piece of ledgerbridge that talks to the outside world: Stripe,
+// the ERP and the alert channel. Activities are methods on Activities, whose fields are interfaces
+// so tests can swap them. Each ERP write looks its document up by external reference first, so a
+// retry, a duplicate webhook or an operator reset reuses what an earlier attempt created.
+package activities
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.uber.org/zap"
+
+	"github.com/ledgerbridge/ledgerbridge/internal/erp"
+	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
+)
+
+// Settings are the mapping choices that shape ERP documents.
+type Settings struct {
+	// Location is the merchant's time zone for document dates.
+	Location *time.Location
+	// DateFormat is the ERP's date layout.
+	DateFormat string
+	// DefaultItem is the ERP item for a charge without line items.
+	DefaultItem string
+	// CreateSalesOrder posts a sales order before the invoice.
+	CreateSalesOrder bool
+	// AlertWebhookURL receives parked-run alerts when set.
+	AlertWebhookURL string
+}
+
+// Activities is registered with the worker; workflows call its methods.
+type Activities struct {
+	Stripe   stripeapi.Client
+	ERP      erp.Connector
+	Settings Settings
+	Logger   *zap.Logger
+}
+
+// erpError converts a connector error into a Temporal application error with the right type and
+// retry behaviour.
+func erpError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var (
+		v  *erp.ValidationError
+		tr *erp.TransientError
+		au *erp.AuthError
+	)
+	switch {
+	case errors.As(err, &v):
+		return temporal.NewNonRetryableApplicationError(op+": "+v.Message, ErrValidation, err)
+	case errors.As(err, &tr):
+		return temporal.NewApplicationErrorWithOptions(op+": "+tr.Error(), ErrERPUnavailable,
+			temporal.ApplicationErrorOptions{NextRetryDelay: tr.RetryAfter, Cause: err})
+	case errors.As(err, &au):
+		return temporal.NewApplicationError(op+": "+au.Error(), ErrERPAuth, err)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return temporal.NewApplicationError(op+": "+err.Error(), ErrERPUnavailable, err)
+	}
+	return temporal.NewApplicationError(op+": "+err.Error(), ErrERPUnavailable, err)
+}
+
+// validation builds a non-retryable ValidationError for data problems found before calling the ERP.
+func validation(msg string) error {
+	return temporal.NewNonRetryableApplicationError(msg, ErrValidation, nil)
+}

@@ -1,0 +1,140 @@
+package activities
+
+import "github.com/shopspring/decimal"
+
+// ChargeSnapshot is what order-to-cash needs from a Stripe charge, re-fetched from the API.
+// It holds processor IDs and the masked card (brand, last 4) only: never card data.
+type ChargeSnapshot struct {
+	ID              string            `json:"id"`
+	AmountMinor     int64             `json:"amountMinor"`
+	Amount          decimal.Decimal   `json:"amount"`
+	Currency        string            `json:"currency"`
+	Created         int64             `json:"created"`
+	Status          string            `json:"status"`
+	Paid            bool              `json:"paid"`
+	Description     string            `json:"description,omitempty"`
+	PaymentIntentID string            `json:"paymentIntentId,omitempty"`
+	InvoiceID       string            `json:"invoiceId,omitempty"`
+	Metadata        map[string]string `json:"metadata,omitempty"`
+	CardBrand       string            `json:"cardBrand,omitempty"`
+	CardLast4       string            `json:"cardLast4,omitempty"`
+	Customer        CustomerSnapshot  `json:"customer"`
+	Lines           []LineSnapshot    `json:"lines,omitempty"`
+}
+
+// CustomerSnapshot is the Stripe customer behind a charge, or its billing details for a guest.
+type CustomerSnapshot struct {
+	StripeID   string            `json:"stripeId,omitempty"`
+	Email      string            `json:"email,omitempty"`
+	Name       string            `json:"name,omitempty"`
+	Phone      string            `json:"phone,omitempty"`
+	Line1      string            `json:"line1,omitempty"`
+	Line2      string            `json:"line2,omitempty"`
+	City       string            `json:"city,omitempty"`
+	State      string            `json:"state,omitempty"`
+	PostalCode string            `json:"postalCode,omitempty"`
+	Country    string            `json:"country,omitempty"`
+	Metadata   map[string]string `json:"metadata,omitempty"`
+}
+
+// LineSnapshot is one Stripe invoice line.
+type LineSnapshot struct {
+	Description string          `json:"description"`
+	Quantity    int64           `json:"quantity"`
+	Amount      decimal.Decimal `json:"amount"`
+	PriceID     string          `json:"priceId,omitempty"`
+	ProductID   string          `json:"productId,omitempty"`
+	ItemID      string          `json:"itemId,omitempty"`
+}
+
+// Corrections are operator-supplied overrides sent with the retry signal of a parked run.
+type Corrections struct {
+	// CustomerID forces the ERP customer to use.
+	CustomerID string `json:"customerId,omitempty"`
+	// ItemID replaces the ERP item of every line.
+	ItemID string `json:"itemId,omitempty"`
+	// SkipWriteBack completes the run without writing ERP IDs back to Stripe.
+	SkipWriteBack bool `json:"skipWriteBack,omitempty"`
+}
+
+// FetchChargeInput names the charge to re-fetch.
+type FetchChargeInput struct {
+	ChargeID string `json:"chargeId"`
+}
+
+// ResolveCustomerInput carries the charge whose customer must exist in the ERP.
+type ResolveCustomerInput struct {
+	Charge      *ChargeSnapshot `json:"charge"`
+	Corrections Corrections     `json:"corrections"`
+}
+
+// ResolveCustomerResult says which ERP customer the charge belongs to and how it was found.
+type ResolveCustomerResult struct {
+	CustomerID string `json:"customerId"`
+	// How is one of "correction", "metadata", "externalRef", "email", "created".
+	How string `json:"how"`
+}
+
+// PostDocumentInput asks for the sales order or invoice of a charge.
+type PostDocumentInput struct {
+	Charge      *ChargeSnapshot `json:"charge"`
+	CustomerID  string          `json:"customerId"`
+	SalesOrder  string          `json:"salesOrder,omitempty"`
+	Corrections Corrections     `json:"corrections"`
+}
+
+// PostDocumentResult names the ERP document; Reused is true when it already existed.
+type PostDocumentResult struct {
+	Number  string          `json:"number"`
+	Total   decimal.Decimal `json:"total"`
+	Reused  bool            `json:"reused"`
+	Skipped bool            `json:"skipped,omitempty"`
+}
+
+// ApplyPaymentInput asks for the cash receipt of a charge against its invoice.
+type ApplyPaymentInput struct {
+	Charge        *ChargeSnapshot `json:"charge"`
+	CustomerID    string          `json:"customerId"`
+	InvoiceNumber string          `json:"invoiceNumber"`
+}
+
+// ApplyPaymentResult names the ERP payment.
+type ApplyPaymentResult struct {
+	PaymentID string `json:"paymentId"`
+	Reused    bool   `json:"reused"`
+}
+
+// WriteBackInput lists the ERP IDs to record on the Stripe charge and customer.
+type WriteBackInput struct {
+	ChargeID         string `json:"chargeId"`
+	StripeCustomerID string `json:"stripeCustomerId,omitempty"`
+	CustomerID       string `json:"customerId"`
+	SalesOrder       string `json:"salesOrder,omitempty"`
+	InvoiceNumber    string `json:"invoiceNumber"`
+	PaymentID        string `json:"paymentId"`
+}
+
+// WriteBackResult is empty; the write-back either happened or failed.
+type WriteBackResult struct{}
+
+// CompensateInput lists what a run posted, to void in reverse order.
+type CompensateInput struct {
+	PaymentID     string `json:"paymentId,omitempty"`
+	InvoiceNumber string `json:"invoiceNumber,omitempty"`
+	SalesOrder    string `json:"salesOrder,omitempty"`
+}
+
+// CompensateResult lists what was voided.
+type CompensateResult struct {
+	Voided []string `json:"voided"`
+}
+
+// AlertInput describes a parked run.
+type AlertInput struct {
+	WorkflowID string `json:"workflowId"`
+	Step       string `json:"step"`
+	Problem    string `json:"problem"`
+}
+
+// AlertResult is empty.
+type AlertResult struct{}

@@ -1,0 +1,117 @@
+// Package config reads ledgerbridge's settings from the environment. Every setting has a
+// default that works with `make run` on one machine (see DESIGN.md's table), so a new user
+// sets nothing; production overrides each by environment variable (README lists them all).
+package config
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the union of what the worker and the gateway need.
+type Config struct {
+	TemporalAddress   string
+	TemporalNamespace string
+	TaskQueue         string
+
+	GatewayAddr     string
+	WebhookMaxBytes int64
+
+	StripeAPIURL        string
+	StripeAPIKey        string
+	StripeWebhookSecret string
+
+	ERP        string
+	SageURL    string
+	SageAPIKey string
+
+	// Location is the merchant's time zone: ERP document dates are its local days.
+	Location   *time.Location
+	DateFormat string
+	// DefaultItem is the ERP item used for a charge that carries no line items.
+	DefaultItem string
+	// CreateSalesOrder makes order-to-cash post a sales order before the invoice.
+	CreateSalesOrder bool
+	// AlertWebhookURL, if set, receives a JSON POST whenever a run parks.
+	AlertWebhookURL string
+
+	LogLevel string
+}
+
+// Var describes one environment variable for the README and for `--help` output.
+type Var struct {
+	Name, Default, Meaning string
+}
+
+// Vars lists every variable Load reads, with its default.
+var Vars = []Var{
+	{"TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend; when set, `make run` uses that cluster and starts no dev server"},
+	{"TEMPORAL_NAMESPACE", "default", "Temporal namespace"},
+	{"LEDGERBRIDGE_TASK_QUEUE", "ledgerbridge", "task queue the worker polls and the gateway starts workflows on"},
+	{"GATEWAY_ADDR", "127.0.0.1:8080", "gateway listen address"},
+	{"GATEWAY_MAX_BODY_BYTES", "524288", "largest webhook body accepted (413 above)"},
+	{"STRIPE_API_URL", "http://127.0.0.1:12111", "Stripe API base URL (the Stripe sandbox by default; https://api.stripe.com in production)"},
+	{"STRIPE_API_KEY", "sk_test_ledgerbridge", "Stripe secret key"},
+	{"STRIPE_WEBHOOK_SECRET", "whsec_ledgerbridge_dev", "Stripe webhook signing secret"},
+	{"ERP", "sage500", "ERP connector (sage500)"},
+	{"SAGE_URL", "http://127.0.0.1:8383", "Sage API base URL (the Sage sandbox by default)"},
+	{"SAGE_API_KEY", "sage_ledgerbridge_dev", "Sage API key (sent as Bearer token)"},
+	{"LEDGERBRIDGE_TIMEZONE", "UTC", "IANA time zone whose calendar day ERP documents are dated with"},
+	{"LEDGERBRIDGE_DATE_FORMAT", "2006-01-02", "Go time layout of ERP dates"},
+	{"LEDGERBRIDGE_DEFAULT_ITEM", "STRIPE-SALE", "ERP item for a charge without line items (charge metadata sage_item_id overrides)"},
+	{"LEDGERBRIDGE_CREATE_SALES_ORDER", "false", "post a sales order before the invoice"},
+	{"LEDGERBRIDGE_ALERT_WEBHOOK_URL", "", "URL that receives a JSON alert when a run parks (NeedsAttention)"},
+	{"LOG_LEVEL", "info", "debug, info, warn or error"},
+}
+
+func env(name string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	for _, v := range Vars {
+		if v.Name == name {
+			return v.Default
+		}
+	}
+	return ""
+}
+
+// Load reads the environment and validates it, naming the variable at fault.
+func Load() (*Config, error) {
+	c := &Config{
+		TemporalAddress:     env("TEMPORAL_ADDRESS"),
+		TemporalNamespace:   env("TEMPORAL_NAMESPACE"),
+		TaskQueue:           env("LEDGERBRIDGE_TASK_QUEUE"),
+		GatewayAddr:         env("GATEWAY_ADDR"),
+		StripeAPIURL:        strings.TrimRight(env("STRIPE_API_URL"), "/"),
+		StripeAPIKey:        env("STRIPE_API_KEY"),
+		StripeWebhookSecret: env("STRIPE_WEBHOOK_SECRET"),
+		ERP:                 strings.ToLower(env("ERP")),
+		SageURL:             strings.TrimRight(env("SAGE_URL"), "/"),
+		SageAPIKey:          env("SAGE_API_KEY"),
+		DateFormat:          env("LEDGERBRIDGE_DATE_FORMAT"),
+		DefaultItem:         env("LEDGERBRIDGE_DEFAULT_ITEM"),
+		AlertWebhookURL:     env("LEDGERBRIDGE_ALERT_WEBHOOK_URL"),
+		LogLevel:            env("LOG_LEVEL"),
+	}
+	var err error
+	if c.WebhookMaxBytes, err = strconv.ParseInt(env("GATEWAY_MAX_BODY_BYTES"), 10, 64); err != nil || c.WebhookMaxBytes <= 0 {
+		return nil, fmt.Errorf("GATEWAY_MAX_BODY_BYTES=%q: want a positive number of bytes", env("GATEWAY_MAX_BODY_BYTES"))
+	}
+	if c.Location, err = time.LoadLocation(env("LEDGERBRIDGE_TIMEZONE")); err != nil {
+		return nil, fmt.Errorf("LEDGERBRIDGE_TIMEZONE=%q: %v", env("LEDGERBRIDGE_TIMEZONE"), err)
+	}
+	if c.CreateSalesOrder, err = strconv.ParseBool(env("LEDGERBRIDGE_CREATE_SALES_ORDER")); err != nil {
+		return nil, fmt.Errorf("LEDGERBRIDGE_CREATE_SALES_ORDER=%q: want true or false", env("LEDGERBRIDGE_CREATE_SALES_ORDER"))
+	}
+	if c.ERP != "sage500" {
+		return nil, fmt.Errorf("ERP=%q: supported connectors are: sage500", c.ERP)
+	}
+	if !strings.HasPrefix(c.StripeAPIKey, "sk_") && !strings.HasPrefix(c.StripeAPIKey, "rk_") {
+		return nil, fmt.Errorf("STRIPE_API_KEY: want a secret key starting sk_ or rk_")
+	}
+	return c, nil
+}

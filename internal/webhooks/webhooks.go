@@ -1,0 +1,209 @@
+// Package webhooks is the gateway's HTTP surface: it verifies provider webhooks, maps each event
+// to the business object it concerns, starts (or finds) that object's workflow and acknowledges in
+// milliseconds. It never waits for a workflow and never calls an ERP.
+package webhooks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/stripe/stripe-go/v76"
+	"github.com/stripe/stripe-go/v76/webhook"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.uber.org/zap"
+
+	"github.com/ledgerbridge/ledgerbridge/workflows"
+)
+
+// Temporal is the part of the Temporal client the gateway uses.
+type Temporal interface {
+	ExecuteWorkflow(ctx context.Context, options client.StartWorkflowOptions, workflow interface{}, args ...interface{}) (client.WorkflowRun, error)
+	CheckHealth(ctx context.Context, request *client.CheckHealthRequest) (*client.CheckHealthResponse, error)
+}
+
+// Config configures the gateway handler.
+type Config struct {
+	StripeWebhookSecret string
+	// MaxBodyBytes caps a webhook body; larger requests get 413.
+	MaxBodyBytes int64
+	TaskQueue    string
+	// Tolerance is the oldest signature timestamp accepted (Stripe's default is 300 s).
+	Tolerance time.Duration
+}
+
+// Gateway serves the webhook, health and metrics endpoints.
+type Gateway struct {
+	cfg      Config
+	temporal Temporal
+	log      *zap.Logger
+	registry *prometheus.Registry
+	events   *prometheus.CounterVec
+	ack      *prometheus.HistogramVec
+}
+
+// New builds a Gateway.
+func New(cfg Config, tc Temporal, log *zap.Logger) *Gateway {
+	if cfg.Tolerance == 0 {
+		cfg.Tolerance = webhook.DefaultTolerance
+	}
+	if cfg.TaskQueue == "" {
+		cfg.TaskQueue = workflows.TaskQueue
+	}
+	g := &Gateway{cfg: cfg, temporal: tc, log: log, registry: prometheus.NewRegistry()}
+	g.events = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ledgerbridge_webhook_events_total",
+		Help: "Webhook requests by provider, event type and outcome (started, ignored, rejected, error).",
+	}, []string{"provider", "type", "outcome"})
+	g.ack = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "ledgerbridge_webhook_ack_seconds",
+		Help:    "Time from receiving a webhook to answering it.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"provider"})
+	g.registry.MustRegister(g.events, g.ack, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return g
+}
+
+// Handler returns the gin engine with every route.
+func (g *Gateway) Handler() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.Recovery(), g.accessLog())
+	r.POST("/webhooks/stripe", g.stripeWebhook)
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", g.ready)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(g.registry, promhttp.HandlerOpts{})))
+	return r
+}
+
+// accessLog logs one line per request. It logs no headers and no bodies: signatures and payloads
+// stay out of the logs.
+func (g *Gateway) accessLog() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		fields := []zap.Field{zap.String("method", c.Request.Method), zap.String("path", c.Request.URL.Path),
+			zap.Int("status", c.Writer.Status()), zap.Duration("latency", time.Since(start)), zap.String("remote", c.ClientIP())}
+		if v, ok := c.Get("event"); ok {
+			fields = append(fields, zap.String("event", v.(string)))
+		}
+		if v, ok := c.Get("workflow"); ok {
+			fields = append(fields, zap.String("workflowId", v.(string)))
+		}
+		g.log.Info("http", fields...)
+	}
+}
+
+func (g *Gateway) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := g.temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "temporal unreachable", "error": err.Error()})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+func (g *Gateway) reject(c *gin.Context, status int, eventType, msg string) {
+	g.events.WithLabelValues("stripe", eventType, "rejected").Inc()
+	c.JSON(status, gin.H{"error": msg})
+}
+
+// stripeWebhook verifies a Stripe event and starts the workflow of the object it concerns.
+func (g *Gateway) stripeWebhook(c *gin.Context) {
+	start := time.Now()
+	defer func() { g.ack.WithLabelValues("stripe").Observe(time.Since(start).Seconds()) }()
+
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, g.cfg.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			g.reject(c, http.StatusRequestEntityTooLarge, "", "webhook body exceeds the limit")
+			return
+		}
+		g.reject(c, http.StatusBadRequest, "", "could not read body: "+err.Error())
+		return
+	}
+	sig := c.GetHeader("Stripe-Signature")
+	if sig == "" {
+		g.reject(c, http.StatusBadRequest, "", "missing Stripe-Signature header")
+		return
+	}
+	if !json.Valid(body) {
+		g.reject(c, http.StatusBadRequest, "", "body is not valid JSON")
+		return
+	}
+	event, err := webhook.ConstructEventWithOptions(body, sig, g.cfg.StripeWebhookSecret,
+		webhook.ConstructEventOptions{Tolerance: g.cfg.Tolerance})
+	if err != nil {
+		g.reject(c, http.StatusBadRequest, "", "signature verification failed: "+err.Error())
+		return
+	}
+	c.Set("event", event.ID+" "+string(event.Type))
+
+	chargeID, handled, reason := chargeOf(event)
+	if !handled {
+		g.events.WithLabelValues("stripe", string(event.Type), "ignored").Inc()
+		c.JSON(http.StatusOK, gin.H{"ignored": string(event.Type), "reason": reason})
+		return
+	}
+	wfID := workflows.OrderToCashID(chargeID)
+	c.Set("workflow", wfID)
+	run, err := g.temporal.ExecuteWorkflow(c.Request.Context(), client.StartWorkflowOptions{
+		ID:        wfID,
+		TaskQueue: g.cfg.TaskQueue,
+		// A running workflow for this charge absorbs the event; a completed one stays completed;
+		// a failed or terminated one may be started again (the ERP lookups prevent duplicates).
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		WorkflowExecutionErrorWhenAlreadyStarted: false,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.SAProvider.ValueSet("stripe"), workflows.SAProviderObject.ValueSet(chargeID),
+			workflows.SALedgerStatus.ValueSet(workflows.StatusReceived), workflows.SANeedsAttention.ValueSet(false)),
+	}, workflows.OrderToCashWorkflowName, &workflows.OrderToCashInput{ChargeID: chargeID, EventID: event.ID, EventType: string(event.Type)})
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	switch {
+	case errors.As(err, &already):
+		g.events.WithLabelValues("stripe", string(event.Type), "duplicate").Inc()
+		c.JSON(http.StatusOK, gin.H{"received": true, "workflowId": wfID, "duplicate": true})
+	case err != nil:
+		// Stripe retries non-2xx deliveries, so an unreachable Temporal loses nothing.
+		g.events.WithLabelValues("stripe", string(event.Type), "error").Inc()
+		g.log.Error("start workflow", zap.String("workflowId", wfID), zap.Error(err))
+		c.JSON(http.StatusServiceUnavailable, gin.H{"error": "could not start workflow; retry later"})
+	default:
+		g.events.WithLabelValues("stripe", string(event.Type), "started").Inc()
+		c.JSON(http.StatusOK, gin.H{"received": true, "workflowId": wfID, "runId": run.GetRunID()})
+	}
+}
+
+// chargeOf maps an event to the charge whose order-to-cash it concerns.
+func chargeOf(e stripe.Event) (chargeID string, handled bool, reason string) {
+	switch e.Type {
+	case "charge.succeeded":
+		var ch stripe.Charge
+		if err := json.Unmarshal(e.Data.Raw, &ch); err != nil || ch.ID == "" {
+			return "", false, "event data is not a charge"
+		}
+		return ch.ID, true, ""
+	case "payment_intent.succeeded":
+		var pi stripe.PaymentIntent
+		if err := json.Unmarshal(e.Data.Raw, &pi); err != nil || pi.ID == "" {
+			return "", false, "event data is not a payment intent"
+		}
+		if pi.LatestCharge == nil || pi.LatestCharge.ID == "" {
+			return "", false, "payment intent has no charge"
+		}
+		return pi.LatestCharge.ID, true, ""
+	}
+	return "", false, "no workflow handles this event type"
+}
