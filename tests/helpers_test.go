@@ -1,0 +1,234 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stripe/stripe-go/v76"
+	"github.com/stripe/stripe-go/v76/webhook"
+
+	"github.com/ledgerbridge/ledgerbridge/internal/devstack"
+	"github.com/ledgerbridge/ledgerbridge/workflows"
+)
+
+// payment is one payment made in the Stripe sandbox by a test.
+type payment struct {
+	Customer *stripe.Customer
+	Intent   *stripe.PaymentIntent
+	ChargeID string
+}
+
+// pay creates a customer and a confirmed card payment, like a shop's checkout would. extra
+// metadata goes on the charge itself (with webhook delivery paused, so the workflow sees it).
+func pay(t *testing.T, amount int64, currency string, chargeMeta map[string]string) payment {
+	t.Helper()
+	email := fmt.Sprintf("%s-%d@example.com", strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")), time.Now().UnixNano())
+	if chargeMeta != nil {
+		setDelivery(t, map[string]any{"paused": true})
+		defer setDelivery(t, map[string]any{"paused": false})
+	}
+	cus, err := sc.Customers.New(&stripe.CustomerParams{
+		Email: stripe.String(email), Name: stripe.String("Ada Lovelace"), Phone: stripe.String("+1 555 0100"),
+		Address: &stripe.AddressParams{Line1: stripe.String("1 Analytical Way"), City: stripe.String("Springfield"),
+			State: stripe.String("IL"), PostalCode: stripe.String("62701"), Country: stripe.String("US")},
+	})
+	if err != nil {
+		t.Fatalf("create customer: %v", err)
+	}
+	pi, err := sc.PaymentIntents.New(&stripe.PaymentIntentParams{
+		Amount: stripe.Int64(amount), Currency: stripe.String(currency), Customer: stripe.String(cus.ID),
+		PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true), Description: stripe.String("Order " + t.Name()),
+	})
+	if err != nil {
+		t.Fatalf("confirm payment intent: %v", err)
+	}
+	if pi.LatestCharge == nil {
+		t.Fatalf("payment intent %s has no charge (status %s)", pi.ID, pi.Status)
+	}
+	if chargeMeta != nil {
+		p := &stripe.ChargeParams{}
+		for k, v := range chargeMeta {
+			p.AddMetadata(k, v)
+		}
+		if _, err := sc.Charges.Update(pi.LatestCharge.ID, p); err != nil {
+			t.Fatalf("set charge metadata: %v", err)
+		}
+	}
+	return payment{Customer: cus, Intent: pi, ChargeID: pi.LatestCharge.ID}
+}
+
+// setDelivery sets the Stripe sandbox's webhook delivery knobs.
+func setDelivery(t *testing.T, knobs map[string]any) {
+	t.Helper()
+	doJSON(t, http.MethodPost, stack.StripeURL()+"/_sandbox/delivery", devstack.StripeKey, knobs, nil)
+}
+
+// setFaults sets (or with nil clears) the Sage sandbox's fault injection.
+func setFaults(t *testing.T, faults map[string]any) {
+	t.Helper()
+	if faults == nil {
+		doJSON(t, http.MethodDelete, stack.SageURL()+"/_admin/faults", devstack.SageKey, nil, nil)
+		return
+	}
+	doJSON(t, http.MethodPut, stack.SageURL()+"/_admin/faults", devstack.SageKey, faults, nil)
+}
+
+// sageStats is the Sage sandbox's response and fault counters.
+type sageStats struct {
+	Responses map[string]int `json:"responses"`
+	Faults    map[string]int `json:"faults"`
+}
+
+func getSageStats(t *testing.T) sageStats {
+	var s sageStats
+	doJSON(t, http.MethodGet, stack.SageURL()+"/_admin/stats", devstack.SageKey, nil, &s)
+	return s
+}
+
+func doJSON(t *testing.T, method, u, key string, in, out any) int {
+	t.Helper()
+	var body io.Reader
+	if in != nil {
+		b, _ := json.Marshal(in)
+		body = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, u, body)
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, u, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		t.Fatalf("%s %s: %s: %s", method, u, resp.Status, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("decode %s: %v: %s", u, err, b)
+		}
+	}
+	return resp.StatusCode
+}
+
+// sageList returns the Sage 500 documents of a kind ("Invoices", "Payments", "Customers") that
+// match the query, as a controller would list them.
+func sageList(t *testing.T, kind string, query url.Values) []map[string]any {
+	t.Helper()
+	var res struct {
+		Value []map[string]any `json:"value"`
+	}
+	doJSON(t, http.MethodGet, stack.SageURL()+"/Sage500API/"+kind+"?"+query.Encode(), devstack.SageKey, nil, &res)
+	return res.Value
+}
+
+func byRef(ref string) url.Values { return url.Values{"externalRef": {ref}} }
+
+// waitResult waits for the charge's order-to-cash run to complete and returns its result.
+func waitResult(t *testing.T, chargeID string, timeout time.Duration) workflows.OrderToCashResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	id := workflows.OrderToCashID(chargeID)
+	// The run may not exist yet: the webhook is delivered asynchronously.
+	for {
+		var res workflows.OrderToCashResult
+		err := tc.GetWorkflow(ctx, id, "").Get(ctx, &res)
+		if err == nil {
+			return res
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("order-to-cash %s did not complete in %s: %v", id, timeout, err)
+		}
+		if !strings.Contains(err.Error(), "not found") {
+			t.Fatalf("order-to-cash %s: %v", id, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// queryStatus asks a run for its status, waiting for the run to exist.
+func queryStatus(t *testing.T, chargeID string) workflows.OrderToCashStatus {
+	t.Helper()
+	var st workflows.OrderToCashStatus
+	var lastErr error
+	for i := 0; i < 100; i++ {
+		v, err := tc.QueryWorkflow(context.Background(), workflows.OrderToCashID(chargeID), "", workflows.QueryStatus)
+		if err == nil {
+			if err := v.Get(&st); err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		lastErr = err
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("query %s: %v", chargeID, lastErr)
+	return st
+}
+
+// waitStatus polls the status query until it reports want.
+func waitStatus(t *testing.T, chargeID, want string, timeout time.Duration) workflows.OrderToCashStatus {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		st := queryStatus(t, chargeID)
+		if st.Status == want {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run for %s is %s at %s (problem %q), want %s", chargeID, st.Status, st.Step, st.Problem, want)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// eventFor finds the Stripe sandbox's event of type typ about object id.
+func eventFor(t *testing.T, typ, objectID string) *stripe.Event {
+	t.Helper()
+	it := sc.Events.List(&stripe.EventListParams{Type: stripe.String(typ)})
+	for it.Next() {
+		e := it.Event()
+		if id, _ := e.Data.Object["id"].(string); id == objectID {
+			return e
+		}
+	}
+	if err := it.Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Fatalf("no %s event for %s", typ, objectID)
+	return nil
+}
+
+// postSigned delivers an event to the gateway the way Stripe does, signed with secret.
+func postSigned(t *testing.T, payload []byte, secret string) (int, map[string]any) {
+	t.Helper()
+	signed := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: secret})
+	return postWebhook(t, payload, signed.Header)
+}
+
+func postWebhook(t *testing.T, payload []byte, signature string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, stack.GatewayURL()+"/webhooks/stripe", bytes.NewReader(payload))
+	req.Header.Set("Content-Type", "application/json")
+	if signature != "" {
+		req.Header.Set("Stripe-Signature", signature)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
