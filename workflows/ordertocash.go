@@ -38,9 +38,9 @@ type OrderToCashResult struct {
 // OrderToCashStatus answers the status query: where the run is and, when parked, why.
 type OrderToCashStatus struct {
 	OrderToCashResult
-	Step        string                  `json:"step"`
-	Problem     string                  `json:"problem,omitempty"`
-	Parked      int                     `json:"timesParked"`
+	Step        string                 `json:"step"`
+	Problem     string                 `json:"problem,omitempty"`
+	Parked      int                    `json:"timesParked"`
 	Corrections activities.Corrections `json:"corrections"`
 }
 

@@ -1,0 +1,75 @@
+package erptest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ledgerbridge/ledgerbridge/internal/erp"
+)
+
+func testCustomers(t *testing.T, c erp.Connector) {
+	ctx := ctxT(t)
+	in := erp.Customer{Name: "Ada Lovelace", Email: ref("ada") + "@Example.com", Phone: "+1 555 0100", Currency: "USD",
+		ExternalRef: ref("cus"), Active: true,
+		Address: erp.Address{Line1: "12 Analytical Way", Line2: "Suite 3", City: "London", State: "LN", PostalCode: "N1 9GU", Country: "GB"}}
+	created := must(c.CreateCustomer(ctx, in))
+	if created.ID == "" {
+		t.Fatal("created customer has no ID")
+	}
+	want := in
+	want.ID = created.ID
+	if *created != want {
+		t.Errorf("created = %+v\nwant      %+v", *created, want)
+	}
+	if got := must(c.GetCustomer(ctx, created.ID)); *got != want {
+		t.Errorf("GetCustomer = %+v", *got)
+	}
+	if got := must(c.FindCustomerByExternalRef(ctx, in.ExternalRef)); got == nil || got.ID != created.ID {
+		t.Errorf("FindCustomerByExternalRef = %+v", got)
+	}
+	// E-mail matching is case-insensitive, as finance teams expect.
+	if got := must(c.FindCustomerByEmail(ctx, strings.ToUpper(in.Email))); got == nil || got.ID != created.ID {
+		t.Errorf("FindCustomerByEmail(upper) = %+v", got)
+	}
+	if got := must(c.FindCustomerByExternalRef(ctx, ref("cus_missing"))); got != nil {
+		t.Errorf("FindCustomerByExternalRef(missing) = %+v, want nil", got)
+	}
+	if got := must(c.FindCustomerByEmail(ctx, ref("nobody")+"@example.com")); got != nil {
+		t.Errorf("FindCustomerByEmail(missing) = %+v, want nil", got)
+	}
+
+	// A second customer with the same e-mail: lookups return the oldest.
+	dup := in
+	dup.ExternalRef = ref("cus")
+	second := must(c.CreateCustomer(ctx, dup))
+	if second.ID == created.ID {
+		t.Fatal("second customer reused the first ID")
+	}
+	if got := must(c.FindCustomerByEmail(ctx, in.Email)); got == nil || got.ID != created.ID {
+		t.Errorf("FindCustomerByEmail with two matches = %+v, want oldest %s", got, created.ID)
+	}
+
+	upd := *created
+	upd.Name, upd.Address.City, upd.Active = "Ada King", "Ockham", false
+	got := must(c.UpdateCustomer(ctx, upd))
+	if *got != upd {
+		t.Errorf("UpdateCustomer = %+v\nwant           %+v", *got, upd)
+	}
+	if got := must(c.GetCustomer(ctx, created.ID)); got.Name != "Ada King" || got.Active || got.Address.City != "Ockham" {
+		t.Errorf("after update GetCustomer = %+v", *got)
+	}
+}
+
+func testCustomerValidation(t *testing.T, c erp.Connector) {
+	ctx := ctxT(t)
+	_, err := c.CreateCustomer(ctx, erp.Customer{Email: "x@example.com", Active: true})
+	wantValidation(t, err, "CustomerName")
+	// A missing customer is not an error: (nil, nil), like the Find* lookups.
+	if got, err := c.GetCustomer(ctx, "NOSUCHCUST"); got != nil || err != nil {
+		t.Errorf("GetCustomer(missing) = %+v, %v; want nil, nil", got, err)
+	}
+	_, err = c.UpdateCustomer(ctx, erp.Customer{ID: "NOSUCHCUST", Name: "X", Active: true})
+	wantValidation(t, err, "NOSUCHCUST")
+	_, err = c.CreateCustomer(ctx, erp.Customer{Name: "Bad Mail", Email: "not-an-email", Active: true})
+	wantValidation(t, err, "not-an-email")
+}

@@ -1,0 +1,178 @@
+package sage500
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/ledgerbridge/ledgerbridge/internal/erp"
+	"github.com/shopspring/decimal"
+)
+
+// docPath maps a document kind to its collection path.
+func docPath(kind erp.DocumentKind) (string, error) {
+	switch kind {
+	case erp.KindSalesOrder:
+		return "/SalesOrders", nil
+	case erp.KindInvoice:
+		return "/Invoices", nil
+	case erp.KindCreditMemo:
+		return "/CreditMemos", nil
+	}
+	return "", localInvalid("unsupported document kind %q", kind)
+}
+
+func toWireLines(ls []erp.Line) []wireLine {
+	out := make([]wireLine, len(ls))
+	for i, l := range ls {
+		out[i] = wireLine{LineNo: i + 1, ItemID: l.ItemID, Description: l.Description, Qty: amt(l.Quantity), UnitPrice: amt(l.UnitPrice)}
+		// A zero amount means "let Sage extend the line"; a non-zero one is checked by Sage.
+		if !l.Amount.IsZero() {
+			out[i].ExtAmt = amt(l.Amount)
+		}
+	}
+	return out
+}
+
+func fromWireLines(ls []wireLine) []erp.Line {
+	out := make([]erp.Line, len(ls))
+	for i, l := range ls {
+		out[i] = erp.Line{ItemID: l.ItemID, Description: l.Description, Quantity: l.Qty.d, UnitPrice: l.UnitPrice.d, Amount: l.ExtAmt.d}
+	}
+	return out
+}
+
+// optAmt sends a total only when the caller set one, so Sage validates it against the lines.
+func optAmt(d decimal.Decimal) amount {
+	if d.IsZero() {
+		return amount{}
+	}
+	return amt(d)
+}
+
+// wireDoc is the per-kind JSON shape of a document, convertible to the neutral form.
+type wireDoc interface{ toDoc() *erp.Document }
+
+func (w *wireSalesOrder) toDoc() *erp.Document {
+	return &erp.Document{Number: w.SONo, CustomerID: w.CustomerID, Date: w.OrderDate, Currency: w.CurrID,
+		Lines: fromWireLines(w.Lines), Total: w.OrderTotal.d, ExternalRef: w.ExternalRef, Memo: w.Memo, Status: w.Status}
+}
+
+func (w *wireInvoice) toDoc() *erp.Document {
+	return &erp.Document{Number: w.InvoiceNo, CustomerID: w.CustomerID, Date: w.InvoiceDate, Currency: w.CurrID,
+		Lines: fromWireLines(w.Lines), Total: w.InvoiceTotal.d, Balance: w.Balance.d, ExternalRef: w.ExternalRef,
+		SourceRef: w.SalesOrderNo, Memo: w.Memo, Status: w.Status}
+}
+
+func (w *wireCreditMemo) toDoc() *erp.Document {
+	return &erp.Document{Number: w.MemoNo, CustomerID: w.CustomerID, Date: w.MemoDate, Currency: w.CurrID,
+		Lines: fromWireLines(w.Lines), Total: w.MemoTotal.d, Balance: w.Balance.d, ExternalRef: w.ExternalRef,
+		SourceRef: w.InvoiceNo, Memo: w.Memo, Status: w.Status}
+}
+
+// toWireDoc builds the create body for kind.
+func toWireDoc(kind erp.DocumentKind, d erp.Document) any {
+	lines := toWireLines(d.Lines)
+	switch kind {
+	case erp.KindSalesOrder:
+		return &wireSalesOrder{CustomerID: d.CustomerID, OrderDate: d.Date, CurrID: d.Currency, Lines: lines,
+			OrderTotal: optAmt(d.Total), ExternalRef: d.ExternalRef, Memo: d.Memo}
+	case erp.KindInvoice:
+		return &wireInvoice{CustomerID: d.CustomerID, InvoiceDate: d.Date, CurrID: d.Currency, Lines: lines,
+			InvoiceTotal: optAmt(d.Total), ExternalRef: d.ExternalRef, SalesOrderNo: d.SourceRef, Memo: d.Memo}
+	default:
+		return &wireCreditMemo{CustomerID: d.CustomerID, MemoDate: d.Date, CurrID: d.Currency, Lines: lines,
+			MemoTotal: optAmt(d.Total), ExternalRef: d.ExternalRef, InvoiceNo: d.SourceRef, Memo: d.Memo}
+	}
+}
+
+// newWireDoc returns an empty response value for kind.
+func newWireDoc(kind erp.DocumentKind) wireDoc {
+	switch kind {
+	case erp.KindSalesOrder:
+		return &wireSalesOrder{}
+	case erp.KindInvoice:
+		return &wireInvoice{}
+	default:
+		return &wireCreditMemo{}
+	}
+}
+
+// FindDocument returns the oldest document of kind whose ExternalRef is externalRef.
+func (c *Client) FindDocument(ctx context.Context, kind erp.DocumentKind, externalRef string) (*erp.Document, error) {
+	p, err := docPath(kind)
+	if err != nil {
+		return nil, err
+	}
+	if externalRef == "" {
+		return nil, localInvalid("FindDocument: external reference is required")
+	}
+	q := url.Values{"externalRef": {externalRef}}
+	switch kind {
+	case erp.KindSalesOrder:
+		return findFirst[wireSalesOrder](ctx, c, p, q)
+	case erp.KindInvoice:
+		return findFirst[wireInvoice](ctx, c, p, q)
+	default:
+		return findFirst[wireCreditMemo](ctx, c, p, q)
+	}
+}
+
+func findFirst[T any, PT interface {
+	*T
+	wireDoc
+}](ctx context.Context, c *Client, path string, q url.Values) (*erp.Document, error) {
+	var l list[T]
+	if err := c.do(ctx, "GET", path, q, nil, &l); err != nil {
+		return nil, err
+	}
+	if len(l.Value) == 0 {
+		return nil, nil
+	}
+	return PT(&l.Value[0]).toDoc(), nil
+}
+
+// CreateDocument posts a new document. Sage 500 does not deduplicate: callers look the
+// document up with FindDocument first. For invoices SourceRef is the sales order; for credit
+// memos it is the invoice the memo is applied to.
+func (c *Client) CreateDocument(ctx context.Context, kind erp.DocumentKind, d erp.Document) (*erp.Document, error) {
+	p, err := docPath(kind)
+	if err != nil {
+		return nil, err
+	}
+	out := newWireDoc(kind)
+	if err := c.do(ctx, "POST", p, nil, toWireDoc(kind, d), out); err != nil {
+		return nil, err
+	}
+	return out.toDoc(), nil
+}
+
+// VoidDocument voids an invoice or credit memo, or cancels a sales order. Voiding a document
+// that is already void (or canceled) succeeds, so compensation can be retried safely.
+func (c *Client) VoidDocument(ctx context.Context, kind erp.DocumentKind, number string) error {
+	p, err := docPath(kind)
+	if err != nil {
+		return err
+	}
+	if number == "" {
+		return localInvalid("VoidDocument: document number is required")
+	}
+	action, done := "/Void", "Void"
+	if kind == erp.KindSalesOrder {
+		action, done = "/Cancel", "Canceled"
+	}
+	path := p + "/" + pathEscape(number)
+	err = c.do(ctx, "POST", path+action, nil, nil, nil)
+	if err == nil || !isStatus(err, http.StatusConflict) {
+		return err
+	}
+	// 409 may mean "already void" (e.g. a retry after a lost response): check the state.
+	cur := newWireDoc(kind)
+	if gerr := c.do(ctx, "GET", path, nil, nil, cur); gerr != nil {
+		return err
+	}
+	if cur.toDoc().Status == done {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,57 @@
+package sage500
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/ledgerbridge/ledgerbridge/internal/erp"
+)
+
+func fromWirePayment(w wirePayment) *erp.Payment {
+	return &erp.Payment{ID: w.PaymentNo, CustomerID: w.CustomerID, InvoiceNumber: w.InvoiceNo, Date: w.PaymentDate,
+		Currency: w.CurrID, Amount: w.Amount.d, Method: w.PaymentMethod, ExternalRef: w.ExternalRef, Status: w.Status}
+}
+
+// FindPayment returns the oldest payment whose ExternalRef is externalRef.
+func (c *Client) FindPayment(ctx context.Context, externalRef string) (*erp.Payment, error) {
+	if externalRef == "" {
+		return nil, localInvalid("FindPayment: external reference is required")
+	}
+	var l list[wirePayment]
+	if err := c.do(ctx, "GET", "/Payments", url.Values{"externalRef": {externalRef}}, nil, &l); err != nil {
+		return nil, err
+	}
+	if len(l.Value) == 0 {
+		return nil, nil
+	}
+	return fromWirePayment(l.Value[0]), nil
+}
+
+// ApplyPayment records a cash receipt against p.InvoiceNumber (Sage does not deduplicate).
+func (c *Client) ApplyPayment(ctx context.Context, p erp.Payment) (*erp.Payment, error) {
+	w := wirePayment{CustomerID: p.CustomerID, InvoiceNo: p.InvoiceNumber, PaymentDate: p.Date, CurrID: p.Currency,
+		Amount: amt(p.Amount), PaymentMethod: p.Method, ExternalRef: p.ExternalRef}
+	var out wirePayment
+	if err := c.do(ctx, "POST", "/Payments", nil, w, &out); err != nil {
+		return nil, err
+	}
+	return fromWirePayment(out), nil
+}
+
+// VoidPayment voids a payment, restoring the invoice balance; an already void payment succeeds.
+func (c *Client) VoidPayment(ctx context.Context, id string) error {
+	if id == "" {
+		return localInvalid("VoidPayment: payment number is required")
+	}
+	path := "/Payments/" + pathEscape(id)
+	err := c.do(ctx, "POST", path+"/Void", nil, nil, nil)
+	if err == nil || !isStatus(err, http.StatusConflict) {
+		return err
+	}
+	var cur wirePayment
+	if gerr := c.do(ctx, "GET", path, nil, nil, &cur); gerr == nil && cur.Status == "Void" {
+		return nil
+	}
+	return err
+}

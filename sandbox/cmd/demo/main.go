@@ -1,0 +1,124 @@
+// Command demo is `make demo`: against a running `make run`, it uses stripe-go to create a few
+// customers and card payments in the Stripe sandbox, waits for ledgerbridge to post them, and
+// prints the Sage 500 documents they became.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/stripe/stripe-go/v76"
+
+	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+type order struct {
+	name, email, city string
+	amount            int64
+	currency, card    string
+}
+
+func run() error {
+	stripeURL := envOr("STRIPE_API_URL", "http://127.0.0.1:12111")
+	sageURL := envOr("SAGE_URL", "http://127.0.0.1:8383")
+	sageKey := envOr("SAGE_API_KEY", "sage_ledgerbridge_dev")
+	sc := stripeapi.NewClient(stripeURL, envOr("STRIPE_API_KEY", "sk_test_ledgerbridge"))
+	stamp := time.Now().Format("150405")
+	orders := []order{
+		{"Grace Hopper", "grace+" + stamp + "@example.com", "Arlington", 12999, "usd", "pm_card_visa"},
+		{"Ada Lovelace", "ada+" + stamp + "@example.com", "London", 4550, "eur", "pm_card_mastercard"},
+		{"Yukihiro Matsumoto", "matz+" + stamp + "@example.com", "Matsue", 8800, "jpy", "pm_card_amex"},
+		{"Declined Dan", "dan+" + stamp + "@example.com", "Nowhere", 1000, "usd", "pm_card_chargeDeclined"},
+	}
+	var charges []string
+	fmt.Printf("Creating payments in the Stripe sandbox at %s …\n", stripeURL)
+	for _, o := range orders {
+		cus, err := sc.Customers.New(&stripe.CustomerParams{Name: stripe.String(o.name), Email: stripe.String(o.email),
+			Address: &stripe.AddressParams{City: stripe.String(o.city), Line1: stripe.String("1 Main St")}})
+		if err != nil {
+			return fmt.Errorf("create customer (is `make run` running?): %w", err)
+		}
+		pi, err := sc.PaymentIntents.New(&stripe.PaymentIntentParams{Amount: stripe.Int64(o.amount), Currency: stripe.String(o.currency),
+			Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(o.card), Confirm: stripe.Bool(true),
+			Description: stripe.String("Demo order for " + o.name)})
+		var se *stripe.Error
+		if errors.As(err, &se) && se.Code == stripe.ErrorCodeCardDeclined {
+			fmt.Printf("  %-20s %6d %s  declined by the card (%s): nothing to post\n", o.name, o.amount, o.currency, se.Msg)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Printf("  %-20s %6d %s  %s  charge %s\n", o.name, o.amount, o.currency, pi.Status, pi.LatestCharge.ID)
+		charges = append(charges, pi.LatestCharge.ID)
+	}
+
+	fmt.Printf("\nWaiting for the Sage 500 documents at %s …\n\n", sageURL)
+	fmt.Printf("  %-28s %-12s %-10s %-4s %10s %-6s %-12s\n", "STRIPE CHARGE", "INVOICE", "CUSTOMER", "CUR", "TOTAL", "STATUS", "PAYMENT")
+	for _, ch := range charges {
+		inv, pmt, err := waitFor(sageURL, sageKey, ch, 60*time.Second)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("  %-28s %-12v %-10v %-4v %10v %-6v %-12v\n", ch, inv["InvoiceNo"], inv["CustomerID"], inv["CurrID"],
+			inv["InvoiceTotal"], inv["Status"], pmt["PaymentNo"])
+	}
+	fmt.Println("\nEach charge is one invoice with its payment applied; the Sage IDs are in the charge's metadata.")
+	fmt.Println("Runs are in Temporal Web UI (http://127.0.0.1:8233), searchable by ProviderObjectID and ErpDocument.")
+	return nil
+}
+
+func waitFor(base, key, chargeID string, timeout time.Duration) (inv, pmt map[string]any, err error) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		invs, err := list(base, key, "Invoices", chargeID)
+		if err != nil {
+			return nil, nil, err
+		}
+		pmts, err := list(base, key, "Payments", chargeID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(invs) > 0 && len(pmts) > 0 {
+			return invs[0], pmts[0], nil
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	return nil, nil, fmt.Errorf("charge %s not posted after %s: look for the run in Temporal Web UI (it may be parked)", chargeID, timeout)
+}
+
+func list(base, key, kind, ref string) ([]map[string]any, error) {
+	req, _ := http.NewRequest(http.MethodGet, base+"/Sage500API/"+kind+"?externalRef="+url.QueryEscape(ref), nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("Sage sandbox (is `make run` running?): %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", kind, resp.Status)
+	}
+	var out struct {
+		Value []map[string]any `json:"value"`
+	}
+	return out.Value, json.NewDecoder(resp.Body).Decode(&out)
+}

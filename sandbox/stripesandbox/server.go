@@ -1,0 +1,437 @@
+package stripesandbox
+
+import (
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// APIVersion is the Stripe API version stamped on events. stripe-go v76's
+// webhook.ConstructEvent rejects events carrying any other version.
+const APIVersion = "2023-10-16"
+
+// Config configures a Server. Zero values get the ledgerbridge dev defaults.
+type Config struct {
+	// APIKey is the secret key clients must send, as "Authorization: Bearer
+	// <key>" or as the HTTP basic user name. Default "sk_test_ledgerbridge".
+	APIKey string
+	// WebhookURL is an endpoint (all events) registered at start if no
+	// endpoint has this URL yet; "" registers none. The command defaults it
+	// to DefaultWebhookURL, the gateway's address.
+	WebhookURL string
+	// WebhookSecret is the signing secret of the default endpoint. Default
+	// "whsec_ledgerbridge_dev".
+	WebhookSecret string
+	// DBPath is the SQLite file holding all state; it survives restarts.
+	DBPath string
+	// Logf receives one line per request and per delivery attempt (optional).
+	Logf func(format string, args ...any)
+	// Now is the clock for "created" timestamps (optional, default time.Now);
+	// tests use it to control time. Delivery scheduling always uses real time.
+	Now func() time.Time
+	// HTTPClient sends webhooks (optional; default has a 10s timeout).
+	HTTPClient *http.Client
+}
+
+// Dev defaults (DESIGN.md); DefaultWebhookURL is applied by the command.
+const (
+	DefaultAPIKey        = "sk_test_ledgerbridge"
+	DefaultWebhookURL    = "http://127.0.0.1:8080/webhooks/stripe"
+	DefaultWebhookSecret = "whsec_ledgerbridge_dev"
+)
+
+// Server is a stateful, persistent stand-in for the Stripe API in test mode.
+type Server struct {
+	cfg    Config
+	db     *sql.DB
+	now    func() time.Time
+	logf   func(format string, args ...any)
+	mux    *http.ServeMux
+	client *http.Client
+
+	// mu serializes every write request and the delivery loop's writes, so
+	// SQLite never sees two writers and idempotency checks are race-free.
+	mu  sync.Mutex
+	seq int64 // last object seq, guarded by mu
+
+	knobsMu sync.Mutex
+	knobs   DeliveryKnobs
+	faults  Faults
+
+	wake     chan struct{}
+	loopMu   sync.Mutex
+	cancel   context.CancelFunc
+	loopDone chan struct{}
+	inflight map[int64]bool // delivery ids being sent, guarded by loopMu
+}
+
+// New opens the database, creates the default webhook endpoint if needed and
+// returns a Server ready to serve. Call Start to begin webhook delivery.
+func New(cfg Config) (*Server, error) {
+	if cfg.APIKey == "" {
+		cfg.APIKey = DefaultAPIKey
+	}
+	if cfg.WebhookSecret == "" {
+		cfg.WebhookSecret = DefaultWebhookSecret
+	}
+	s := &Server{cfg: cfg, now: cfg.Now, logf: cfg.Logf, client: cfg.HTTPClient,
+		wake: make(chan struct{}, 1), inflight: map[int64]bool{}}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.logf == nil {
+		s.logf = func(string, ...any) {}
+	}
+	if s.client == nil {
+		s.client = &http.Client{Timeout: 10 * time.Second}
+	}
+	db, err := openDB(cfg.DBPath)
+	if err != nil {
+		return nil, err
+	}
+	s.db = db
+	if s.seq, err = maxSeq(context.Background(), db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("stripesandbox: read seq: %w", err)
+	}
+	if err := s.ensureDefaultEndpoint(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler serving the Stripe API subset and the
+// /_sandbox/ admin endpoints.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Close stops the delivery loop (waiting for in-flight sends) and closes the
+// database. Undelivered events stay queued for the next start.
+func (s *Server) Close() error {
+	s.loopMu.Lock()
+	cancel, done := s.cancel, s.loopDone
+	s.loopMu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
+	return s.db.Close()
+}
+
+// nextSeq returns a new monotonic ordering number; callers hold s.mu.
+func (s *Server) nextSeq() int64 {
+	s.seq++
+	return s.seq
+}
+
+// call is the state of one API request.
+type call struct {
+	s       *Server
+	ctx     context.Context
+	r       *http.Request
+	p       params
+	reqID   string
+	idemKey string
+	q       dbtx // the request transaction for writes, the DB for reads
+	expand  []string
+	queued  bool // deliveries were enqueued; wake the loop after commit
+}
+
+// handlerFunc implements one endpoint. It returns the response object
+// (json.RawMessage or any JSON-marshalable value) or a Stripe error.
+type handlerFunc func(c *call) (any, *apiError)
+
+// route registers an API endpoint. Non-GET endpoints run inside one SQLite
+// transaction under s.mu, with Idempotency-Key handling.
+func (s *Server) route(pattern string, h handlerFunc) {
+	write := !strings.HasPrefix(pattern, "GET ")
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		s.serveAPI(w, r, h, write)
+	})
+}
+
+func (s *Server) routes() {
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	s.route("POST /v1/customers", s.createCustomer)
+	s.route("GET /v1/customers", s.listCustomers)
+	s.route("GET /v1/customers/{id}", s.getCustomer)
+	s.route("POST /v1/customers/{id}", s.updateCustomer)
+
+	s.route("POST /v1/payment_intents", s.createPaymentIntent)
+	s.route("GET /v1/payment_intents", s.listPaymentIntents)
+	s.route("GET /v1/payment_intents/{id}", s.getPaymentIntent)
+	s.route("POST /v1/payment_intents/{id}/confirm", s.confirmPaymentIntent)
+
+	s.route("GET /v1/payment_methods/{id}", s.getPaymentMethod)
+
+	s.route("GET /v1/charges", s.listCharges)
+	s.route("GET /v1/charges/{id}", s.getCharge)
+	s.route("POST /v1/charges/{id}", s.updateCharge)
+
+	s.route("GET /v1/balance_transactions", s.listBalanceTransactions)
+	s.route("GET /v1/balance_transactions/{id}", s.getBalanceTransaction)
+
+	s.route("GET /v1/events", s.listEvents)
+	s.route("GET /v1/events/{id}", s.getEvent)
+
+	s.route("POST /v1/webhook_endpoints", s.createWebhookEndpoint)
+	s.route("GET /v1/webhook_endpoints", s.listWebhookEndpoints)
+	s.route("GET /v1/webhook_endpoints/{id}", s.getWebhookEndpoint)
+	s.route("POST /v1/webhook_endpoints/{id}", s.updateWebhookEndpoint)
+	s.route("DELETE /v1/webhook_endpoints/{id}", s.deleteWebhookEndpoint)
+
+	s.adminRoutes()
+
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		reqID := newID("req")
+		if !s.authorized(w, r, reqID) {
+			return
+		}
+		s.writeError(w, reqID, &apiError{Status: http.StatusNotFound, Type: "invalid_request_error",
+			Message: fmt.Sprintf("Unrecognized request URL (%s: %s). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.", r.Method, r.URL.Path)})
+	})
+}
+
+// authorized checks the API key like Stripe (401 with a Stripe error).
+func (s *Server) authorized(w http.ResponseWriter, r *http.Request, reqID string) bool {
+	key := ""
+	auth := r.Header.Get("Authorization")
+	switch {
+	case strings.HasPrefix(auth, "Bearer "):
+		key = strings.TrimSpace(strings.TrimPrefix(auth, "Bearer "))
+	case strings.HasPrefix(auth, "Basic "):
+		if raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(auth, "Basic ")); err == nil {
+			key, _, _ = strings.Cut(string(raw), ":")
+		}
+	}
+	if key == "" {
+		s.writeError(w, reqID, &apiError{Status: http.StatusUnauthorized, Type: "invalid_request_error",
+			Message: "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/."})
+		return false
+	}
+	if subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.APIKey)) != 1 {
+		s.writeError(w, reqID, &apiError{Status: http.StatusUnauthorized, Type: "invalid_request_error",
+			Code: "api_key_invalid", Message: "Invalid API Key provided: " + maskKey(key)})
+		return false
+	}
+	return true
+}
+
+// maskKey shows only the prefix and last four characters, like Stripe.
+func maskKey(k string) string {
+	if len(k) <= 12 {
+		return strings.Repeat("*", len(k))
+	}
+	return k[:8] + strings.Repeat("*", len(k)-12) + k[len(k)-4:]
+}
+
+// maxBodyBytes bounds request bodies; Stripe requests are small.
+const maxBodyBytes = 1 << 20
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, h handlerFunc, write bool) {
+	start := time.Now()
+	reqID := newID("req")
+	status := http.StatusOK
+	defer func() {
+		s.logf("stripe-sandbox: %s %s -> %d (%s) %s", r.Method, r.URL.Path, status, time.Since(start).Round(time.Millisecond), reqID)
+	}()
+	if !s.authorized(w, r, reqID) {
+		status = http.StatusUnauthorized
+		return
+	}
+	if aerr := s.injectedFault(); aerr != nil {
+		status = aerr.Status
+		if aerr.Status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "1")
+		}
+		s.writeError(w, reqID, aerr)
+		return
+	}
+	c := &call{s: s, ctx: r.Context(), r: r, reqID: reqID}
+	values, aerr := readValues(r, write)
+	if aerr == nil {
+		c.p, aerr = parseForm(values)
+	}
+	if aerr == nil {
+		c.expand, _, aerr = c.p.list("expand")
+	}
+	if aerr != nil {
+		status = aerr.Status
+		s.writeError(w, reqID, aerr)
+		return
+	}
+	if !write {
+		c.q = s.db
+		body, aerr := s.invoke(c, h)
+		if aerr != nil {
+			status = aerr.Status
+			s.writeError(w, reqID, aerr)
+			return
+		}
+		s.writeBody(w, reqID, http.StatusOK, body)
+		return
+	}
+	c.idemKey = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+	if len(c.idemKey) > 255 {
+		status = http.StatusBadRequest
+		s.writeError(w, reqID, invalidParam("Idempotency-Key", "Idempotency-Key must be at most 255 characters long."))
+		return
+	}
+	fingerprint := r.Method + " " + r.URL.Path + "?" + values.Encode()
+	var body []byte
+	status, body = s.executeWrite(c, h, fingerprint, w)
+	if body != nil {
+		s.writeBody(w, reqID, status, body)
+	}
+}
+
+// readValues reads the form body (writes) or query string (reads).
+func readValues(r *http.Request, write bool) (url.Values, *apiError) {
+	if !write {
+		return r.URL.Query(), nil
+	}
+	if r.URL.RawQuery != "" && r.ContentLength <= 0 {
+		// stripe-go always uses the body; accept query params for curl users.
+		return r.URL.Query(), nil
+	}
+	ct := r.Header.Get("Content-Type")
+	if r.ContentLength != 0 && ct != "" && !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		return nil, invalidParam("", "Invalid request: unsupported Content-Type %s. If error persists and you need assistance, please contact support@stripe.com.", ct)
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, maxBodyBytes)
+	if r.Header.Get("Content-Type") == "" {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil, invalidParam("", "Invalid request body: %s", err.Error())
+	}
+	return r.PostForm, nil
+}
+
+// invoke runs a handler, converting panics into api_error responses so bad
+// input can never crash the server.
+func (s *Server) invoke(c *call, h handlerFunc) (body []byte, aerr *apiError) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.logf("stripe-sandbox: panic in %s %s: %v", c.r.Method, c.r.URL.Path, p)
+			body, aerr = nil, internalError(fmt.Errorf("%v", p))
+		}
+	}()
+	res, aerr := h(c)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if raw, ok := res.(json.RawMessage); ok {
+		return raw, nil
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return nil, internalError(err)
+	}
+	return b, nil
+}
+
+// executeWrite runs a mutating handler in a transaction and applies Stripe's
+// idempotency rules: a result is saved once the endpoint executes (success,
+// card errors and 5xx), never for validation failures.
+func (s *Server) executeWrite(c *call, h handlerFunc, fingerprint string, w http.ResponseWriter) (int, []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// A client hanging up must not abort a write halfway: finish it so the
+	// idempotent replay matches what happened.
+	ctx := context.WithoutCancel(c.ctx)
+	c.ctx = ctx
+	if c.idemKey != "" {
+		var fp, origReq string
+		var st int
+		var body []byte
+		err := s.db.QueryRowContext(ctx, `SELECT fingerprint, request_id, status, body FROM idempotency WHERE key = ?`, c.idemKey).
+			Scan(&fp, &origReq, &st, &body)
+		switch {
+		case err == nil && fp != fingerprint:
+			return s.errorBody(c.reqID, &apiError{Status: http.StatusBadRequest, Type: "idempotency_error",
+				Message: fmt.Sprintf("Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '%s' if you meant to execute a different request.", c.idemKey)})
+		case err == nil:
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.Header().Set("Original-Request", origReq)
+			return st, body
+		case !errors.Is(err, sql.ErrNoRows):
+			return s.errorBody(c.reqID, internalError(err))
+		}
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.errorBody(c.reqID, internalError(err))
+	}
+	c.q = tx
+	body, aerr := s.invoke(c, h)
+	status := http.StatusOK
+	if aerr != nil {
+		status, body = s.errorBody(c.reqID, aerr)
+	}
+	saveIdem := func(q dbtx) error {
+		if c.idemKey == "" {
+			return nil
+		}
+		_, err := q.ExecContext(ctx, `INSERT INTO idempotency (key, fingerprint, request_id, status, body, created) VALUES (?,?,?,?,?,?)`,
+			c.idemKey, fingerprint, c.reqID, status, body, s.now().Unix())
+		return err
+	}
+	if aerr == nil || aerr.Type == "card_error" {
+		if err := saveIdem(tx); err != nil {
+			_ = tx.Rollback()
+			return s.errorBody(c.reqID, internalError(err))
+		}
+		if err := tx.Commit(); err != nil {
+			return s.errorBody(c.reqID, internalError(err))
+		}
+		if c.queued {
+			s.kick()
+		}
+		return status, body
+	}
+	_ = tx.Rollback()
+	if status >= 500 {
+		if err := saveIdem(s.db); err != nil {
+			s.logf("stripe-sandbox: save idempotent 5xx: %v", err)
+		}
+	}
+	return status, body
+}
+
+func (s *Server) errorBody(reqID string, e *apiError) (int, []byte) {
+	b, err := json.Marshal(map[string]any{"error": e})
+	if err != nil {
+		b = []byte(`{"error":{"type":"api_error","message":"could not encode error"}}`)
+	}
+	return e.Status, b
+}
+
+func (s *Server) writeError(w http.ResponseWriter, reqID string, e *apiError) {
+	st, b := s.errorBody(reqID, e)
+	s.writeBody(w, reqID, st, b)
+}
+
+func (s *Server) writeBody(w http.ResponseWriter, reqID string, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Request-Id", reqID)
+	h.Set("Stripe-Version", APIVersion)
+	h.Set("Cache-Control", "no-cache, no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
