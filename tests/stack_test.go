@@ -23,9 +23,9 @@ import (
 )
 
 var (
-	stack  *devstack.Stack
-	sc     *client.API
-	tc     tclient.Client
+	stack *devstack.Stack
+	sc    *client.API
+	tc    tclient.Client
 )
 
 // binDir finds the built binaries: $LEDGERBRIDGE_BIN_DIR, or <repo>/bin.

@@ -28,6 +28,8 @@ type Customer struct {
 	ExternalRef string `json:"externalRef,omitempty"`
 	// Active is false for customers deactivated in the ERP.
 	Active bool `json:"active"`
+	// UpdatedAt is when the ERP last changed the record (read-only; drives ERP → Stripe sync).
+	UpdatedAt time.Time `json:"updatedAt,omitempty"`
 }
 
 // Address is a postal address.
@@ -119,6 +121,8 @@ type Connector interface {
 	FindCustomerByEmail(ctx context.Context, email string) (*Customer, error)
 	CreateCustomer(ctx context.Context, c Customer) (*Customer, error)
 	UpdateCustomer(ctx context.Context, c Customer) (*Customer, error)
+	// ListCustomersModifiedSince returns customers changed at or after since, oldest change first.
+	ListCustomersModifiedSince(ctx context.Context, since time.Time) ([]Customer, error)
 
 	FindDocument(ctx context.Context, kind DocumentKind, externalRef string) (*Document, error)
 	CreateDocument(ctx context.Context, kind DocumentKind, d Document) (*Document, error)
@@ -130,6 +134,9 @@ type Connector interface {
 
 	FindJournalEntry(ctx context.Context, externalRef string) (*JournalEntry, error)
 	PostJournalEntry(ctx context.Context, je JournalEntry) (*JournalEntry, error)
+	// ReverseJournalEntry posts the reversing entry of number, dated date, carrying externalRef
+	// (callers FindJournalEntry(externalRef) first, so a retry does not reverse twice).
+	ReverseJournalEntry(ctx context.Context, number, date, externalRef string) (*JournalEntry, error)
 }
 
 // ValidationError is the ERP rejecting data (missing mandatory field, unknown customer or item).

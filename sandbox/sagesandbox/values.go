@@ -132,4 +132,4 @@ func readOnly(field string, set bool) error {
 
 func docNo(prefix string, n int64) string { return fmt.Sprintf("%s%06d", prefix, n) }
 
-func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

@@ -3,6 +3,7 @@ package erptest
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
 )
@@ -16,12 +17,15 @@ func testCustomers(t *testing.T, c erp.Connector) {
 	if created.ID == "" {
 		t.Fatal("created customer has no ID")
 	}
+	if created.UpdatedAt.IsZero() {
+		t.Error("created customer has no UpdatedAt")
+	}
 	want := in
 	want.ID = created.ID
-	if *created != want {
+	if !sameCustomer(*created, want) {
 		t.Errorf("created = %+v\nwant      %+v", *created, want)
 	}
-	if got := must(c.GetCustomer(ctx, created.ID)); *got != want {
+	if got := must(c.GetCustomer(ctx, created.ID)); !sameCustomer(*got, want) {
 		t.Errorf("GetCustomer = %+v", *got)
 	}
 	if got := must(c.FindCustomerByExternalRef(ctx, in.ExternalRef)); got == nil || got.ID != created.ID {
@@ -52,11 +56,36 @@ func testCustomers(t *testing.T, c erp.Connector) {
 	upd := *created
 	upd.Name, upd.Address.City, upd.Active = "Ada King", "Ockham", false
 	got := must(c.UpdateCustomer(ctx, upd))
-	if *got != upd {
+	if !sameCustomer(*got, upd) {
 		t.Errorf("UpdateCustomer = %+v\nwant           %+v", *got, upd)
 	}
 	if got := must(c.GetCustomer(ctx, created.ID)); got.Name != "Ada King" || got.Active || got.Address.City != "Ockham" {
 		t.Errorf("after update GetCustomer = %+v", *got)
+	}
+}
+
+// sameCustomer compares two customers, ignoring the ERP-maintained UpdatedAt stamp.
+func sameCustomer(a, b erp.Customer) bool {
+	a.UpdatedAt, b.UpdatedAt = time.Time{}, time.Time{}
+	return a == b
+}
+
+func testCustomersModifiedSince(t *testing.T, c erp.Connector) {
+	ctx := ctxT(t)
+	first := must(c.CreateCustomer(ctx, erp.Customer{Name: "Before", Email: ref("before") + "@example.com", Currency: "USD", Active: true}))
+	time.Sleep(5 * time.Millisecond)
+	cursor := time.Now()
+	time.Sleep(5 * time.Millisecond)
+	second := must(c.CreateCustomer(ctx, erp.Customer{Name: "After", Email: ref("after") + "@example.com", Currency: "USD", Active: true}))
+	first.Name = "Before, edited"
+	must(c.UpdateCustomer(ctx, *first))
+	changed := must(c.ListCustomersModifiedSince(ctx, cursor))
+	var ids []string
+	for _, cu := range changed {
+		ids = append(ids, cu.ID)
+	}
+	if len(ids) != 2 || ids[0] != second.ID || ids[1] != first.ID {
+		t.Fatalf("ListCustomersModifiedSince = %v, want [%s %s] (oldest change first)", ids, second.ID, first.ID)
 	}
 }
 

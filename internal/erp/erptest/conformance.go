@@ -25,6 +25,7 @@ func RunConformance(t *testing.T, newConnector func(t *testing.T) erp.Connector)
 		fn   func(t *testing.T, c erp.Connector)
 	}{
 		{"Customers", testCustomers},
+		{"CustomersModifiedSince", testCustomersModifiedSince},
 		{"CustomerValidation", testCustomerValidation},
 		{"Documents", testDocuments},
 		{"DuplicatesAreStored", testDuplicates},

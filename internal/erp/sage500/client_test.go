@@ -96,7 +96,7 @@ func TestReverseJournalEntry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rev, err := e.ReverseJournalEntry(ctx, je.Number, "2026-01-31")
+	rev, err := e.ReverseJournalEntry(ctx, je.Number, "2026-01-31", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestReverseJournalEntry(t *testing.T) {
 	if err != nil || orig.Status != "Reversed" {
 		t.Errorf("original after reversal = %+v, %v", orig, err)
 	}
-	_, err = e.ReverseJournalEntry(ctx, je.Number, "")
+	_, err = e.ReverseJournalEntry(ctx, je.Number, "", "")
 	if !erp.IsValidation(err) {
 		t.Errorf("second reversal: %v", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"sort"
+	"time"
 	"strings"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
@@ -31,6 +33,7 @@ func fromWireCustomer(w wireCustomer) *erp.Customer {
 		Address: erp.Address{Line1: w.BillingAddress1, Line2: w.BillingAddress2, City: w.BillingCity,
 			State: w.BillingState, PostalCode: w.BillingZip, Country: w.BillingCountry},
 		Currency: w.CurrID, ExternalRef: w.StripeCustomerID_Custom, Active: w.Status == "Active",
+		UpdatedAt: parseStamp(w.UpdateDate),
 	}
 }
 
@@ -76,6 +79,21 @@ func (c *Client) findCustomer(ctx context.Context, param, v string) (*erp.Custom
 	return fromWireCustomer(l.Value[0]), nil
 }
 
+// ListCustomersModifiedSince returns the customers Sage 500 changed at or after since, oldest
+// change first (the ERP → Stripe sync's cursor query).
+func (c *Client) ListCustomersModifiedSince(ctx context.Context, since time.Time) ([]erp.Customer, error) {
+	var l list[wireCustomer]
+	if err := c.do(ctx, "GET", "/Customers", url.Values{"modifiedSince": {since.UTC().Format(time.RFC3339Nano)}}, nil, &l); err != nil {
+		return nil, err
+	}
+	out := make([]erp.Customer, 0, len(l.Value))
+	for _, w := range l.Value {
+		out = append(out, *fromWireCustomer(w))
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].UpdatedAt.Before(out[j].UpdatedAt) })
+	return out, nil
+}
+
 // CreateCustomer creates an Active customer (a new record cannot already be deactivated, so
 // c.Active is ignored). An empty c.ID lets Sage 500 assign one.
 func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (*erp.Customer, error) {
@@ -107,4 +125,10 @@ func fit(s string, n int) string {
 		return string(r)
 	}
 	return strings.TrimSpace(string(r[:n]))
+}
+
+// parseStamp reads Sage's RFC 3339 audit stamps; an unreadable one is the zero time.
+func parseStamp(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
 }

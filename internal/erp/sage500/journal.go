@@ -54,14 +54,17 @@ func (c *Client) PostJournalEntry(ctx context.Context, je erp.JournalEntry) (*er
 }
 
 // ReverseJournalEntry posts the reversing entry of number (dated date, or the original's date
-// when empty) and returns it. It is not part of erp.Connector yet.
-func (c *Client) ReverseJournalEntry(ctx context.Context, number, date string) (*erp.JournalEntry, error) {
+// when empty) carrying externalRef (Sage's default is "REV-" + the original's) and returns it.
+func (c *Client) ReverseJournalEntry(ctx context.Context, number, date, externalRef string) (*erp.JournalEntry, error) {
 	if number == "" {
 		return nil, localInvalid("ReverseJournalEntry: entry number is required")
 	}
 	body := map[string]string{}
 	if date != "" {
 		body["PostDate"] = date
+	}
+	if externalRef != "" {
+		body["ExternalRef"] = externalRef
 	}
 	var out wireJournal
 	if err := c.do(ctx, "POST", "/JournalEntries/"+pathEscape(number)+"/Reverse", nil, body, &out); err != nil {
