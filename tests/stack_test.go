@@ -8,7 +8,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -37,15 +36,6 @@ func binDir() string {
 	return filepath.Join(filepath.Dir(file), "..", "bin")
 }
 
-func freePort() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
 }
@@ -53,37 +43,27 @@ func TestMain(m *testing.M) {
 func runMain(m *testing.M) int {
 	flag.Parse()
 	bin := binDir()
-	for _, b := range []string{"temporal", "worker", "gateway", "stripe-sandbox", "sage-sandbox"} {
-		if _, err := os.Stat(filepath.Join(bin, b)); err != nil {
-			if os.Getenv("LEDGERBRIDGE_REQUIRE_TOOLS") == "1" {
-				fmt.Fprintf(os.Stderr, "end-to-end tests need %s: %v\n", filepath.Join(bin, b), err)
-				return 1
-			}
-			fmt.Fprintf(os.Stderr, "skipping end-to-end tests: %s missing (run `make test`, which builds it)\n", b)
-			return 0
+	if missing := devstack.MissingBinary(bin); missing != "" {
+		if os.Getenv("LEDGERBRIDGE_REQUIRE_TOOLS") == "1" {
+			fmt.Fprintf(os.Stderr, "end-to-end tests need %s in %s (make build && make tools)\n", missing, bin)
+			return 1
 		}
+		fmt.Fprintf(os.Stderr, "skipping end-to-end tests: %s missing in %s (run `make test`, which builds it)\n", missing, bin)
+		return 0
 	}
 	if testing.Short() {
 		fmt.Fprintln(os.Stderr, "skipping end-to-end tests in -short mode")
 		return 0
 	}
-	data, err := os.MkdirTemp("", "ledgerbridge-e2e-")
-	if err != nil {
-		panic(err)
-	}
-	defer os.RemoveAll(data)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	stack, err = devstack.Start(ctx, devstack.Options{
-		BinDir: bin, DataDir: data, TemporalPort: freePort(), Headless: true,
-		GatewayAddr: fmt.Sprintf("127.0.0.1:%d", freePort()), StripeAddr: fmt.Sprintf("127.0.0.1:%d", freePort()),
-		SageAddr: fmt.Sprintf("127.0.0.1:%d", freePort()),
-	})
+	var err error
+	stack, err = devstack.StartEphemeral(ctx, bin, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start stack:", err)
-		dumpLogs(data)
 		return 1
 	}
+	defer os.RemoveAll(stack.Opts.DataDir)
 	defer stack.Stop()
 	sc = stripeapi.NewClient(stack.StripeURL(), devstack.StripeKey)
 	tc, err = tclient.Dial(tclient.Options{HostPort: stack.TemporalAddress(), Logger: quietLogger{}})
@@ -94,21 +74,9 @@ func runMain(m *testing.M) int {
 	defer tc.Close()
 	code := m.Run()
 	if code != 0 {
-		dumpLogs(data)
+		fmt.Fprint(os.Stderr, devstack.LogTails(stack.Opts.DataDir, 6000))
 	}
 	return code
-}
-
-// dumpLogs prints the tail of every process log so a red CI run explains itself.
-func dumpLogs(dir string) {
-	files, _ := filepath.Glob(filepath.Join(dir, "logs", "*.log"))
-	for _, f := range files {
-		b, _ := os.ReadFile(f)
-		if len(b) > 6000 {
-			b = b[len(b)-6000:]
-		}
-		fmt.Fprintf(os.Stderr, "\n===== %s (tail) =====\n%s\n", filepath.Base(f), b)
-	}
 }
 
 type quietLogger struct{}
