@@ -3,6 +3,7 @@ package devstack
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -22,14 +23,20 @@ func MissingBinary(binDir string) string {
 	return ""
 }
 
-// FreePort asks the kernel for an unused loopback port.
+// FreePort returns an unused loopback port below Linux's ephemeral range (32768+). The kernel
+// hands out ephemeral ports to anything binding ":0" (the Temporal dev server does so for its
+// internal services), so a port taken from that range could be grabbed before we bind it.
 func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	for i := 0; i < 200; i++ {
+		port := 20000 + rand.IntN(12000)
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return port, nil
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, fmt.Errorf("no free port in 20000-31999")
 }
 
 // StartEphemeral starts a headless stack on free loopback ports with its state in a new temporary
