@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
+	"github.com/ledgerbridge/ledgerbridge/internal/glmap"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 )
 
@@ -35,7 +36,9 @@ type Activities struct {
 	Stripe   stripeapi.Client
 	ERP      erp.Connector
 	Settings Settings
-	Logger   *zap.Logger
+	// GL maps Stripe money movements to ERP accounts.
+	GL     glmap.Accounts
+	Logger *zap.Logger
 }
 
 // erpError converts a connector error into a Temporal application error with the right type and

@@ -29,6 +29,8 @@ const (
 	StatusPosted         = "Posted"
 	StatusAbandoned      = "Abandoned"
 	StatusCompensating   = "Compensating"
+	StatusSkipped        = "Skipped"
+	StatusWaiting        = "WaitingForOrderToCash"
 )
 
 // Search attributes operators filter on in Temporal Web UI. `make run` registers them with the

@@ -35,6 +35,15 @@ type Client interface {
 	ListInvoiceLines(ctx context.Context, invoiceID string) ([]*stripe.InvoiceLineItem, error)
 	UpdateChargeMetadata(ctx context.Context, id string, metadata map[string]string, idempotencyKey string) error
 	UpdateCustomerMetadata(ctx context.Context, id string, metadata map[string]string, idempotencyKey string) error
+
+	GetRefund(ctx context.Context, id string) (*stripe.Refund, error)
+	ListChargeRefunds(ctx context.Context, chargeID string) ([]*stripe.Refund, error)
+	UpdateRefundMetadata(ctx context.Context, id string, metadata map[string]string, idempotencyKey string) error
+	GetDispute(ctx context.Context, id string) (*stripe.Dispute, error)
+	GetPayout(ctx context.Context, id string) (*stripe.Payout, error)
+	// PayoutTransactions returns one page (up to limit) of a payout's balance transactions after
+	// the cursor startingAfter ("" for the first page) and whether more follow.
+	PayoutTransactions(ctx context.Context, payoutID, startingAfter string, limit int64) ([]*stripe.BalanceTransaction, bool, error)
 }
 
 // API implements Client over stripe-go.
@@ -100,4 +109,70 @@ func Permanent(err error) bool {
 		return false
 	}
 	return true
+}
+
+// GetRefund re-fetches a refund with its charge expanded.
+func (a *API) GetRefund(ctx context.Context, id string) (*stripe.Refund, error) {
+	p := &stripe.RefundParams{}
+	p.Context = ctx
+	p.AddExpand("charge")
+	return a.SC.Refunds.Get(id, p)
+}
+
+// ListChargeRefunds lists every refund of a charge.
+func (a *API) ListChargeRefunds(ctx context.Context, chargeID string) ([]*stripe.Refund, error) {
+	p := &stripe.RefundListParams{Charge: stripe.String(chargeID)}
+	p.Context = ctx
+	var out []*stripe.Refund
+	it := a.SC.Refunds.List(p)
+	for it.Next() {
+		out = append(out, it.Refund())
+	}
+	return out, it.Err()
+}
+
+// UpdateRefundMetadata merges metadata into a refund under an idempotency key.
+func (a *API) UpdateRefundMetadata(ctx context.Context, id string, metadata map[string]string, key string) error {
+	p := &stripe.RefundParams{}
+	p.Context = ctx
+	p.SetIdempotencyKey(key)
+	for k, v := range metadata {
+		p.AddMetadata(k, v)
+	}
+	_, err := a.SC.Refunds.Update(id, p)
+	return err
+}
+
+// GetDispute re-fetches a dispute with its balance transactions.
+func (a *API) GetDispute(ctx context.Context, id string) (*stripe.Dispute, error) {
+	p := &stripe.DisputeParams{}
+	p.Context = ctx
+	return a.SC.Disputes.Get(id, p)
+}
+
+// GetPayout re-fetches a payout.
+func (a *API) GetPayout(ctx context.Context, id string) (*stripe.Payout, error) {
+	p := &stripe.PayoutParams{}
+	p.Context = ctx
+	return a.SC.Payouts.Get(id, p)
+}
+
+// PayoutTransactions fetches one page of a payout's balance transactions.
+func (a *API) PayoutTransactions(ctx context.Context, payoutID, startingAfter string, limit int64) ([]*stripe.BalanceTransaction, bool, error) {
+	p := &stripe.BalanceTransactionListParams{Payout: stripe.String(payoutID)}
+	p.Context = ctx
+	p.Limit = stripe.Int64(limit)
+	p.Single = true // one page per call: the caller owns the cursor (and heartbeats it)
+	if startingAfter != "" {
+		p.StartingAfter = stripe.String(startingAfter)
+	}
+	it := a.SC.BalanceTransactions.List(p)
+	var out []*stripe.BalanceTransaction
+	for it.Next() {
+		out = append(out, it.BalanceTransaction())
+	}
+	if err := it.Err(); err != nil {
+		return nil, false, err
+	}
+	return out, it.BalanceTransactionList().HasMore, nil
 }

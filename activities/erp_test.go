@@ -1,0 +1,194 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/ledgerbridge/ledgerbridge/internal/erp"
+	"github.com/ledgerbridge/ledgerbridge/internal/erp/sage500"
+	"github.com/ledgerbridge/ledgerbridge/internal/money"
+	"github.com/ledgerbridge/ledgerbridge/sandbox/sagesandbox"
+)
+
+// newActivities wires the activities to a Sage sandbox over real HTTP.
+func newActivities(t *testing.T) *Activities {
+	t.Helper()
+	srv, err := sagesandbox.New(sagesandbox.Config{DBPath: filepath.Join(t.TempDir(), "sage.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	return &Activities{
+		ERP:      sage500.New(hs.URL, sagesandbox.DefaultAPIKey, &http.Client{Timeout: 5 * time.Second}),
+		Settings: Settings{Location: time.UTC, DefaultItem: "STRIPE-SALE"},
+	}
+}
+
+func testCharge(id string) *ChargeSnapshot {
+	return &ChargeSnapshot{ID: id, AmountMinor: 2500, Amount: decimal.RequireFromString("25.00"), Currency: "USD",
+		Created: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC).Unix(), Status: "succeeded", Paid: true,
+		Customer: CustomerSnapshot{StripeID: "cus_" + id, Email: id + "@example.com", Name: "Grace Hopper", City: "Arlington"}}
+}
+
+func isValidation(err error) bool {
+	var app *temporal.ApplicationError
+	return errors.As(err, &app) && app.Type() == ErrValidation && app.NonRetryable()
+}
+
+func TestResolveCustomerCreatesOnceThenFindsByStripeID(t *testing.T) {
+	a, ctx := newActivities(t), context.Background()
+	ch := testCharge("ch_a")
+	first, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: ch})
+	if err != nil || first.How != "created" {
+		t.Fatalf("first: %+v %v", first, err)
+	}
+	// A retry after a crash (the create happened, the result was lost) must not create again.
+	again, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: ch})
+	if err != nil || again.How != "externalRef" || again.CustomerID != first.CustomerID {
+		t.Fatalf("again: %+v %v", again, err)
+	}
+}
+
+func TestResolveCustomerOrder(t *testing.T) {
+	a, ctx := newActivities(t), context.Background()
+	existing, err := a.ERP.CreateCustomer(ctx, erp.Customer{Name: "Known", Email: "known@example.com", Currency: "USD", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Email match links the Stripe ID to the ERP customer for next time.
+	ch := testCharge("ch_b")
+	ch.Customer.Email = "KNOWN@example.com"
+	res, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: ch})
+	if err != nil || res.How != "email" || res.CustomerID != existing.ID {
+		t.Fatalf("email: %+v %v", res, err)
+	}
+	if got, _ := a.ERP.GetCustomer(ctx, existing.ID); got.ExternalRef != "cus_ch_b" {
+		t.Fatalf("cross-reference not stored: %+v", got)
+	}
+	// Stripe metadata naming the ERP customer wins.
+	ch2 := testCharge("ch_c")
+	ch2.Customer.Metadata = map[string]string{MetaCustomerID: existing.ID}
+	if res, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: ch2}); err != nil || res.How != "metadata" || res.CustomerID != existing.ID {
+		t.Fatalf("metadata: %+v %v", res, err)
+	}
+	// Stale metadata (customer gone) falls back to matching instead of failing.
+	ch3 := testCharge("ch_d")
+	ch3.Customer.Metadata = map[string]string{MetaCustomerID: "GONE"}
+	if res, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: ch3}); err != nil || res.How != "created" {
+		t.Fatalf("stale metadata: %+v %v", res, err)
+	}
+	// A correction that names a missing customer parks with a clear message.
+	if _, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: ch3, Corrections: Corrections{CustomerID: "NOPE"}}); !isValidation(err) {
+		t.Fatalf("bad correction: %v", err)
+	}
+	// A guest with no email cannot be matched: park.
+	guest := testCharge("ch_e")
+	guest.Customer = CustomerSnapshot{}
+	if _, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: guest}); !isValidation(err) {
+		t.Fatalf("guest: %v", err)
+	}
+}
+
+func TestPostInvoiceAndPaymentAreIdempotentAndCompensateTwice(t *testing.T) {
+	a, ctx := newActivities(t), context.Background()
+	ch := testCharge("ch_f")
+	cust, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: ch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &PostDocumentInput{Charge: ch, CustomerID: cust.CustomerID}
+	inv1, err := a.PostInvoice(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv2, err := a.PostInvoice(ctx, in)
+	if err != nil || !inv2.Reused || inv2.Number != inv1.Number {
+		t.Fatalf("second post: %+v %v", inv2, err)
+	}
+	pin := &ApplyPaymentInput{Charge: ch, CustomerID: cust.CustomerID, InvoiceNumber: inv1.Number}
+	p1, err := a.ApplyPayment(ctx, pin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p2, err := a.ApplyPayment(ctx, pin); err != nil || !p2.Reused || p2.PaymentID != p1.PaymentID {
+		t.Fatalf("second payment: %+v %v", p2, err)
+	}
+	comp := &CompensateInput{PaymentID: p1.PaymentID, InvoiceNumber: inv1.Number}
+	if res, err := a.Compensate(ctx, comp); err != nil || len(res.Voided) != 2 {
+		t.Fatalf("compensate: %+v %v", res, err)
+	}
+	if _, err := a.Compensate(ctx, comp); err != nil {
+		t.Fatalf("compensating twice must be harmless: %v", err)
+	}
+	doc, _ := a.ERP.FindDocument(ctx, erp.KindInvoice, ch.ID)
+	if doc.Status != "Void" {
+		t.Fatalf("invoice %s", doc.Status)
+	}
+}
+
+func TestBuildLinesKeepsEveryCent(t *testing.T) {
+	a := &Activities{Settings: Settings{DefaultItem: "STRIPE-SALE"}}
+	ch := testCharge("ch_g")
+	ch.Amount = decimal.RequireFromString("32.50")
+	ch.Lines = []LineSnapshot{
+		{Description: "Widgets", Quantity: 3, Amount: decimal.RequireFromString("10.00"), ItemID: "WIDGET"}, // 3.333… each
+		{Description: "Gadget", Quantity: 2, Amount: decimal.RequireFromString("20.00")},
+	}
+	lines, err := a.buildLines(ch, Corrections{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := decimal.Zero
+	for _, l := range lines {
+		if !l.Quantity.Mul(l.UnitPrice).Equal(l.Amount) {
+			t.Errorf("line %+v: qty × price ≠ amount", l)
+		}
+		sum = sum.Add(l.Amount)
+	}
+	if !sum.Equal(ch.Amount) || len(lines) != 3 || lines[2].Description != "Tax and adjustments" {
+		t.Fatalf("lines %+v sum %s", lines, sum)
+	}
+	if lines[0].ItemID != "WIDGET" || !lines[0].Quantity.Equal(decimal.NewFromInt(1)) || lines[1].ItemID != "STRIPE-SALE" || !lines[1].UnitPrice.Equal(decimal.NewFromInt(10)) {
+		t.Fatalf("lines %+v", lines)
+	}
+	ch.Amount = decimal.RequireFromString("5")
+	if _, err := a.buildLines(ch, Corrections{}); !isValidation(err) {
+		t.Fatalf("lines above the charge must park: %v", err)
+	}
+}
+
+func TestAllocateLinesSumsExactlyToTheRefund(t *testing.T) {
+	lines := []erp.Line{
+		{ItemID: "WIDGET", Amount: decimal.RequireFromString("10.00")},
+		{ItemID: "GADGET", Amount: decimal.RequireFromString("10.00")},
+		{ItemID: "SERVICE", Amount: decimal.RequireFromString("10.00")},
+	}
+	for _, c := range []struct{ amount, currency string }{{"10.00", "USD"}, {"0.01", "USD"}, {"29.99", "USD"}, {"30.00", "USD"}, {"7", "JPY"}, {"1.001", "KWD"}} {
+		got, err := AllocateLines(lines, decimal.RequireFromString(c.amount), c.currency)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := decimal.Zero
+		for _, l := range got {
+			if !l.Amount.Equal(l.Amount.Round(money.Exponent(c.currency))) {
+				t.Errorf("%s %s: line %s has sub-unit digits", c.amount, c.currency, l.Amount)
+			}
+			sum = sum.Add(l.Amount)
+		}
+		if !sum.Equal(decimal.RequireFromString(c.amount)) {
+			t.Errorf("%s %s: lines sum to %s", c.amount, c.currency, sum)
+		}
+	}
+	if _, err := AllocateLines(lines, decimal.RequireFromString("30.01"), "USD"); err == nil {
+		t.Fatal("a refund above the invoice must be refused")
+	}
+}

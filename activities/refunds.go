@@ -1,0 +1,252 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ledgerbridge/ledgerbridge/internal/erp"
+	"github.com/ledgerbridge/ledgerbridge/internal/money"
+)
+
+// MetaCreditMemo is the metadata key written back to a Stripe refund.
+const MetaCreditMemo = "Sage500CreditMemoNo"
+
+// RefundSnapshot is a Stripe refund, re-fetched.
+type RefundSnapshot struct {
+	ID          string          `json:"id"`
+	ChargeID    string          `json:"chargeId"`
+	AmountMinor int64           `json:"amountMinor"`
+	Amount      decimal.Decimal `json:"amount"`
+	Currency    string          `json:"currency"`
+	Status      string          `json:"status"`
+	Reason      string          `json:"reason,omitempty"`
+	Created     int64           `json:"created"`
+}
+
+// FetchRefundInput names a refund.
+type FetchRefundInput struct {
+	RefundID string `json:"refundId"`
+}
+
+// FetchRefund re-fetches a refund from Stripe.
+func (a *Activities) FetchRefund(ctx context.Context, in *FetchRefundInput) (*RefundSnapshot, error) {
+	r, err := a.Stripe.GetRefund(ctx, in.RefundID)
+	if err != nil {
+		return nil, stripeError("fetch refund "+in.RefundID, err)
+	}
+	s := &RefundSnapshot{ID: r.ID, AmountMinor: r.Amount, Amount: money.FromMinor(r.Amount, string(r.Currency)),
+		Currency: money.Currency(string(r.Currency)), Status: string(r.Status), Reason: string(r.Reason), Created: r.Created}
+	if r.Charge != nil {
+		s.ChargeID = r.Charge.ID
+	}
+	if s.ChargeID == "" {
+		return nil, validation("refund " + r.ID + " has no charge: nothing to credit")
+	}
+	return s, nil
+}
+
+// ListChargeRefundsInput names a charge.
+type ListChargeRefundsInput struct {
+	ChargeID string `json:"chargeId"`
+}
+
+// ListChargeRefundsResult lists the charge's refund IDs, oldest first.
+type ListChargeRefundsResult struct {
+	RefundIDs []string `json:"refundIds"`
+}
+
+// ListChargeRefunds lists a charge's refunds (charge.refunded carries no refund IDs).
+func (a *Activities) ListChargeRefunds(ctx context.Context, in *ListChargeRefundsInput) (*ListChargeRefundsResult, error) {
+	refunds, err := a.Stripe.ListChargeRefunds(ctx, in.ChargeID)
+	if err != nil {
+		return nil, stripeError("list refunds of "+in.ChargeID, err)
+	}
+	sort.SliceStable(refunds, func(i, j int) bool { return refunds[i].Created < refunds[j].Created })
+	res := &ListChargeRefundsResult{}
+	for _, r := range refunds {
+		res.RefundIDs = append(res.RefundIDs, r.ID)
+	}
+	return res, nil
+}
+
+// FindChargeInvoiceInput names the charge whose invoice a refund credits.
+type FindChargeInvoiceInput struct {
+	ChargeID string `json:"chargeId"`
+}
+
+// FindChargeInvoiceResult is the charge's ERP invoice, if order-to-cash has posted it.
+type FindChargeInvoiceResult struct {
+	Found   bool          `json:"found"`
+	Invoice *erp.Document `json:"invoice,omitempty"`
+}
+
+// FindChargeInvoice looks up the invoice order-to-cash posted for a charge.
+func (a *Activities) FindChargeInvoice(ctx context.Context, in *FindChargeInvoiceInput) (*FindChargeInvoiceResult, error) {
+	doc, err := a.ERP.FindDocument(ctx, erp.KindInvoice, in.ChargeID)
+	if err != nil {
+		return nil, erpError("find invoice for "+in.ChargeID, err)
+	}
+	return &FindChargeInvoiceResult{Found: doc != nil, Invoice: doc}, nil
+}
+
+// PostCreditMemoInput is a refund and the invoice it credits.
+type PostCreditMemoInput struct {
+	Refund  *RefundSnapshot `json:"refund"`
+	Invoice *erp.Document   `json:"invoice"`
+}
+
+// PostCreditMemoResult names the credit memo.
+type PostCreditMemoResult struct {
+	Number string `json:"number"`
+	Reused bool   `json:"reused"`
+}
+
+// PostCreditMemo posts the refund's credit memo against the invoice, its lines allocated in
+// proportion to the invoice lines so that they sum exactly to the refunded amount.
+func (a *Activities) PostCreditMemo(ctx context.Context, in *PostCreditMemoInput) (*PostCreditMemoResult, error) {
+	r, inv := in.Refund, in.Invoice
+	existing, err := a.ERP.FindDocument(ctx, erp.KindCreditMemo, r.ID)
+	if err != nil {
+		return nil, erpError("find credit memo for "+r.ID, err)
+	}
+	if existing != nil && existing.Status != "Void" {
+		return &PostCreditMemoResult{Number: existing.Number, Reused: true}, nil
+	}
+	if r.Currency != inv.Currency {
+		return nil, validation(fmt.Sprintf("refund %s is in %s but invoice %s is in %s", r.ID, r.Currency, inv.Number, inv.Currency))
+	}
+	lines, err := AllocateLines(inv.Lines, r.Amount, r.Currency)
+	if err != nil {
+		return nil, validation(fmt.Sprintf("refund %s: %v", r.ID, err))
+	}
+	memo, err := a.ERP.CreateDocument(ctx, erp.KindCreditMemo, erp.Document{
+		CustomerID: inv.CustomerID, Date: a.date(r.Created), Currency: r.Currency, Lines: lines, Total: r.Amount,
+		ExternalRef: r.ID, SourceRef: inv.Number, Memo: fmt.Sprintf("Stripe refund %s of charge %s %s", r.ID, r.ChargeID, r.Reason),
+	})
+	if err != nil {
+		return nil, erpError("create credit memo for "+r.ID, err)
+	}
+	return &PostCreditMemoResult{Number: memo.Number}, nil
+}
+
+// AllocateLines splits amount across lines in proportion to their amounts, rounding to the
+// currency's exponent with the largest-remainder method: the result sums to amount exactly.
+func AllocateLines(lines []erp.Line, amount decimal.Decimal, currency string) ([]erp.Line, error) {
+	total := decimal.Zero
+	for _, l := range lines {
+		total = total.Add(l.Amount)
+	}
+	if !total.IsPositive() {
+		return nil, fmt.Errorf("invoice has no positive lines to credit")
+	}
+	if amount.GreaterThan(total) {
+		return nil, fmt.Errorf("refund %s exceeds the invoice total %s", amount, total)
+	}
+	exp := money.Exponent(currency)
+	unit := decimal.New(1, -exp)
+	out := make([]erp.Line, len(lines))
+	type rem struct {
+		i int
+		r decimal.Decimal
+	}
+	rems := make([]rem, len(lines))
+	allocated := decimal.Zero
+	for i, l := range lines {
+		exact := amount.Mul(l.Amount).DivRound(total, exp+8)
+		share := exact.Truncate(exp)
+		rems[i] = rem{i, exact.Sub(share)}
+		out[i] = erp.Line{ItemID: l.ItemID, Description: l.Description, Quantity: decimal.NewFromInt(1), UnitPrice: share, Amount: share}
+		allocated = allocated.Add(share)
+	}
+	sort.SliceStable(rems, func(x, y int) bool { return rems[x].r.GreaterThan(rems[y].r) })
+	for k := 0; allocated.LessThan(amount); k++ {
+		i := rems[k%len(rems)].i
+		out[i].Amount = out[i].Amount.Add(unit)
+		out[i].UnitPrice = out[i].Amount
+		allocated = allocated.Add(unit)
+	}
+	var nonZero []erp.Line
+	for _, l := range out {
+		if l.Amount.IsPositive() {
+			nonZero = append(nonZero, l)
+		}
+	}
+	return nonZero, nil
+}
+
+// PostRefundCashInput is the cash leaving the customer's credit for a refund.
+type PostRefundCashInput struct {
+	Refund     *RefundSnapshot `json:"refund"`
+	CreditMemo string          `json:"creditMemo"`
+}
+
+// PostJournalResult names a journal entry.
+type PostJournalResult struct {
+	Number string `json:"number"`
+	Reused bool   `json:"reused"`
+}
+
+// PostRefundCash records the refunded cash: Dr receivable (clearing the credit the memo left)
+// / Cr processor clearing (the money left Stripe's balance). With the memo (Dr returns / Cr
+// receivable) the customer's balance nets to zero and clearing ties to the payout.
+func (a *Activities) PostRefundCash(ctx context.Context, in *PostRefundCashInput) (*PostJournalResult, error) {
+	r := in.Refund
+	return a.postJournalOnce(ctx, erp.JournalEntry{
+		Date: a.date(r.Created), Currency: r.Currency, ExternalRef: r.ID,
+		Memo: fmt.Sprintf("Stripe refund %s paid out (credit memo %s)", r.ID, in.CreditMemo),
+		Lines: []erp.JournalLine{
+			{Account: a.GL.Receivable, Debit: r.Amount, Description: "Refund " + r.ID},
+			{Account: a.GL.Clearing, Credit: r.Amount, Description: "Refund " + r.ID},
+		},
+	})
+}
+
+// postJournalOnce posts je unless an entry with its external reference exists. It refuses an
+// unbalanced entry before calling the ERP.
+func (a *Activities) postJournalOnce(ctx context.Context, je erp.JournalEntry) (*PostJournalResult, error) {
+	existing, err := a.ERP.FindJournalEntry(ctx, je.ExternalRef)
+	if err != nil {
+		return nil, erpError("find journal entry "+je.ExternalRef, err)
+	}
+	if existing != nil {
+		return &PostJournalResult{Number: existing.Number, Reused: true}, nil
+	}
+	if err := Balanced(je); err != nil {
+		return nil, validation(err.Error())
+	}
+	posted, err := a.ERP.PostJournalEntry(ctx, je)
+	if err != nil {
+		return nil, erpError("post journal entry "+je.ExternalRef, err)
+	}
+	return &PostJournalResult{Number: posted.Number}, nil
+}
+
+// Balanced checks that debits equal credits and that no line is empty.
+func Balanced(je erp.JournalEntry) error {
+	dr, cr := decimal.Zero, decimal.Zero
+	for _, l := range je.Lines {
+		dr, cr = dr.Add(l.Debit), cr.Add(l.Credit)
+	}
+	if !dr.Equal(cr) {
+		return fmt.Errorf("journal entry %s does not balance: debits %s, credits %s, difference %s", je.ExternalRef, dr, cr, dr.Sub(cr))
+	}
+	return nil
+}
+
+// WriteBackRefundInput is the credit memo number to record on the refund.
+type WriteBackRefundInput struct {
+	RefundID   string `json:"refundId"`
+	CreditMemo string `json:"creditMemo"`
+}
+
+// WriteBackRefund records the credit memo number on the Stripe refund.
+func (a *Activities) WriteBackRefund(ctx context.Context, in *WriteBackRefundInput) (*WriteBackResult, error) {
+	key := fmt.Sprintf("ledgerbridge-writeback-%s-%s", in.RefundID, in.CreditMemo)
+	if err := a.Stripe.UpdateRefundMetadata(ctx, in.RefundID, map[string]string{MetaCreditMemo: in.CreditMemo}, key); err != nil {
+		return nil, stripeError("write credit memo to refund "+in.RefundID, err)
+	}
+	return &WriteBackResult{}, nil
+}
