@@ -181,7 +181,7 @@ func (a *Activities) ApplyPayment(ctx context.Context, in *ApplyPaymentInput) (*
 	return &ApplyPaymentResult{PaymentID: p.ID}, nil
 }
 
-// Compensate voids, newest first, the payment, invoice and sales order a run posted. It looks each
+// Compensate voids, newest first, the payment, credit memo, invoice and sales order a run posted. It looks each
 // up again and skips what is already void, so running it twice is harmless.
 func (a *Activities) Compensate(ctx context.Context, in *CompensateInput) (*CompensateResult, error) {
 	res := &CompensateResult{}
@@ -195,7 +195,7 @@ func (a *Activities) Compensate(ctx context.Context, in *CompensateInput) (*Comp
 	for _, d := range []struct {
 		kind   erp.DocumentKind
 		number string
-	}{{erp.KindInvoice, in.InvoiceNumber}, {erp.KindSalesOrder, in.SalesOrder}} {
+	}{{erp.KindCreditMemo, in.CreditMemo}, {erp.KindInvoice, in.InvoiceNumber}, {erp.KindSalesOrder, in.SalesOrder}} {
 		if d.number == "" {
 			continue
 		}

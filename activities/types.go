@@ -122,6 +122,7 @@ type CompensateInput struct {
 	PaymentID     string `json:"paymentId,omitempty"`
 	InvoiceNumber string `json:"invoiceNumber,omitempty"`
 	SalesOrder    string `json:"salesOrder,omitempty"`
+	CreditMemo    string `json:"creditMemo,omitempty"`
 }
 
 // CompensateResult lists what was voided.

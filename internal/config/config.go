@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/ledgerbridge/ledgerbridge/internal/glmap"
 	"os"
 	"strconv"
 	"strings"
@@ -37,6 +38,8 @@ type Config struct {
 	CreateSalesOrder bool
 	// AlertWebhookURL, if set, receives a JSON POST whenever a run parks.
 	AlertWebhookURL string
+	// GL maps Stripe money movements to ERP accounts (validated against the ERP at worker start).
+	GL glmap.Accounts
 
 	LogLevel string
 }
@@ -64,6 +67,7 @@ var Vars = []Var{
 	{"LEDGERBRIDGE_DEFAULT_ITEM", "STRIPE-SALE", "ERP item for a charge without line items (charge metadata sage_item_id overrides)"},
 	{"LEDGERBRIDGE_CREATE_SALES_ORDER", "false", "post a sales order before the invoice"},
 	{"LEDGERBRIDGE_ALERT_WEBHOOK_URL", "", "URL that receives a JSON alert when a run parks (NeedsAttention)"},
+	{"LEDGERBRIDGE_GL_ACCOUNTS", "", "GL account overrides, e.g. `bank=1010-00,fees=6150-00,category.charge=1015-00,fee.refund=6150-00` (defaults in internal/glmap)"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 }
 
@@ -106,6 +110,12 @@ func Load() (*Config, error) {
 	}
 	if c.CreateSalesOrder, err = strconv.ParseBool(env("LEDGERBRIDGE_CREATE_SALES_ORDER")); err != nil {
 		return nil, fmt.Errorf("LEDGERBRIDGE_CREATE_SALES_ORDER=%q: want true or false", env("LEDGERBRIDGE_CREATE_SALES_ORDER"))
+	}
+	if c.GL, err = glmap.Parse(env("LEDGERBRIDGE_GL_ACCOUNTS")); err != nil {
+		return nil, err
+	}
+	if err := c.GL.Validate(nil); err != nil {
+		return nil, err
 	}
 	if c.ERP != "sage500" {
 		return nil, fmt.Errorf("ERP=%q: supported connectors are: sage500", c.ERP)

@@ -176,3 +176,9 @@ func IsValidation(err error) bool {
 	var v *ValidationError
 	return errors.As(err, &v)
 }
+
+// AccountLister is implemented by connectors that can list the ERP's active GL accounts; the
+// worker uses it to validate the GL mapping at start-up.
+type AccountLister interface {
+	ListGLAccounts(ctx context.Context) ([]string, error)
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -28,6 +29,8 @@ import (
 // Temporal is the part of the Temporal client the gateway uses.
 type Temporal interface {
 	ExecuteWorkflow(ctx context.Context, options client.StartWorkflowOptions, workflow interface{}, args ...interface{}) (client.WorkflowRun, error)
+	SignalWithStartWorkflow(ctx context.Context, workflowID string, signalName string, signalArg interface{},
+		options client.StartWorkflowOptions, workflow interface{}, workflowArgs ...interface{}) (client.WorkflowRun, error)
 	CheckHealth(ctx context.Context, request *client.CheckHealthRequest) (*client.CheckHealthResponse, error)
 }
 
@@ -150,26 +153,38 @@ func (g *Gateway) stripeWebhook(c *gin.Context) {
 	}
 	c.Set("event", event.ID+" "+string(event.Type))
 
-	chargeID, handled, reason := chargeOf(event)
+	rt, handled, reason := routeEvent(event)
 	if !handled {
 		g.events.WithLabelValues("stripe", string(event.Type), "ignored").Inc()
 		c.JSON(http.StatusOK, gin.H{"ignored": string(event.Type), "reason": reason})
 		return
 	}
-	wfID := workflows.OrderToCashID(chargeID)
-	c.Set("workflow", wfID)
-	run, err := g.temporal.ExecuteWorkflow(c.Request.Context(), client.StartWorkflowOptions{
-		ID:        wfID,
+	c.Set("workflow", rt.workflowID)
+	opts := client.StartWorkflowOptions{
+		ID:        rt.workflowID,
 		TaskQueue: g.cfg.TaskQueue,
-		// A running workflow for this charge absorbs the event; a completed one stays completed;
+		// A running workflow for this object absorbs the event; a completed one stays completed;
 		// a failed or terminated one may be started again (the ERP lookups prevent duplicates).
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		WorkflowExecutionErrorWhenAlreadyStarted: false,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SAProvider.ValueSet("stripe"), workflows.SAProviderObject.ValueSet(chargeID),
+			workflows.SAProvider.ValueSet("stripe"), workflows.SAProviderObject.ValueSet(rt.objectID),
 			workflows.SALedgerStatus.ValueSet(workflows.StatusReceived), workflows.SANeedsAttention.ValueSet(false)),
-	}, workflows.OrderToCashWorkflowName, &workflows.OrderToCashInput{ChargeID: chargeID, EventID: event.ID, EventType: string(event.Type)})
+	}
+	var run client.WorkflowRun
+	if rt.refresh {
+		// Objects whose state keeps changing (disputes, payouts): one run at a time per object, so
+		// two events never post concurrently; an event for a finished run starts a new pass,
+		// which finds what was posted in the ERP and posts only what is new.
+		opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED
+		opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+		run, err = g.temporal.SignalWithStartWorkflow(c.Request.Context(), rt.workflowID, workflows.SignalRefresh,
+			string(event.Type), opts, rt.workflowName, rt.input)
+	} else {
+		run, err = g.temporal.ExecuteWorkflow(c.Request.Context(), opts, rt.workflowName, rt.input)
+	}
+	wfID := rt.workflowID
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case errors.As(err, &already):
@@ -186,24 +201,49 @@ func (g *Gateway) stripeWebhook(c *gin.Context) {
 	}
 }
 
-// chargeOf maps an event to the charge whose order-to-cash it concerns.
-func chargeOf(e stripe.Event) (chargeID string, handled bool, reason string) {
-	switch e.Type {
-	case "charge.succeeded":
-		var ch stripe.Charge
-		if err := json.Unmarshal(e.Data.Raw, &ch); err != nil || ch.ID == "" {
-			return "", false, "event data is not a charge"
-		}
-		return ch.ID, true, ""
-	case "payment_intent.succeeded":
-		var pi stripe.PaymentIntent
-		if err := json.Unmarshal(e.Data.Raw, &pi); err != nil || pi.ID == "" {
-			return "", false, "event data is not a payment intent"
-		}
-		if pi.LatestCharge == nil || pi.LatestCharge.ID == "" {
-			return "", false, "payment intent has no charge"
-		}
-		return pi.LatestCharge.ID, true, ""
+// route says which workflow an event concerns.
+type route struct {
+	workflowID, workflowName, objectID string
+	input                              interface{}
+	// refresh: signal-with-start (the object changes state over time).
+	refresh bool
+}
+
+// routeEvent maps an event to the workflow of the business object it concerns. Workflow IDs
+// come from the object, never the event, so duplicates and siblings reach the same run.
+func routeEvent(e stripe.Event) (route, bool, string) {
+	var obj struct {
+		ID             string `json:"id"`
+		AmountRefunded int64  `json:"amount_refunded"`
 	}
-	return "", false, "no workflow handles this event type"
+	if err := json.Unmarshal(e.Data.Raw, &obj); err != nil || obj.ID == "" {
+		return route{}, false, "event data has no object id"
+	}
+	typ := string(e.Type)
+	switch {
+	case typ == "charge.succeeded":
+		return route{workflows.OrderToCashID(obj.ID), workflows.OrderToCashWorkflowName, obj.ID,
+			&workflows.OrderToCashInput{ChargeID: obj.ID, EventID: e.ID, EventType: typ}, false}, true, ""
+	case typ == "payment_intent.succeeded":
+		var pi stripe.PaymentIntent
+		if err := json.Unmarshal(e.Data.Raw, &pi); err != nil || pi.LatestCharge == nil || pi.LatestCharge.ID == "" {
+			return route{}, false, "payment intent has no charge"
+		}
+		ch := pi.LatestCharge.ID
+		return route{workflows.OrderToCashID(ch), workflows.OrderToCashWorkflowName, ch,
+			&workflows.OrderToCashInput{ChargeID: ch, EventID: e.ID, EventType: typ}, false}, true, ""
+	case typ == "refund.created" || typ == "refund.updated" || typ == "charge.refund.updated":
+		return route{workflows.RefundID(obj.ID), workflows.RefundWorkflowName, obj.ID,
+			&workflows.RefundInput{RefundID: obj.ID, EventID: e.ID, EventType: typ}, false}, true, ""
+	case typ == "charge.refunded":
+		return route{workflows.ChargeRefundsID(obj.ID, obj.AmountRefunded), workflows.ChargeRefundsWorkflowName, obj.ID,
+			&workflows.ChargeRefundsInput{ChargeID: obj.ID}, false}, true, ""
+	case strings.HasPrefix(typ, "charge.dispute."):
+		return route{workflows.DisputeID(obj.ID), workflows.DisputeWorkflowName, obj.ID,
+			&workflows.DisputeInput{DisputeID: obj.ID, EventType: typ}, true}, true, ""
+	case typ == "payout.paid" || typ == "payout.failed" || typ == "payout.canceled":
+		return route{workflows.PayoutID(obj.ID), workflows.PayoutWorkflowName, obj.ID,
+			&workflows.PayoutInput{PayoutID: obj.ID, EventType: typ}, true}, true, ""
+	}
+	return route{}, false, "no workflow handles this event type"
 }

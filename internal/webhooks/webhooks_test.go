@@ -20,9 +20,10 @@ import (
 
 // fakeTemporal records StartWorkflow calls; the real path is covered by tests/ end to end.
 type fakeTemporal struct {
-	started []client.StartWorkflowOptions
-	inputs  []*workflows.OrderToCashInput
-	err     error
+	started   []client.StartWorkflowOptions
+	inputs    []interface{}
+	signalled []string
+	err       error
 }
 
 func (f *fakeTemporal) ExecuteWorkflow(_ context.Context, o client.StartWorkflowOptions, _ interface{}, args ...interface{}) (client.WorkflowRun, error) {
@@ -30,8 +31,13 @@ func (f *fakeTemporal) ExecuteWorkflow(_ context.Context, o client.StartWorkflow
 		return nil, f.err
 	}
 	f.started = append(f.started, o)
-	f.inputs = append(f.inputs, args[0].(*workflows.OrderToCashInput))
+	f.inputs = append(f.inputs, args[0])
 	return fakeRun{id: o.ID}, nil
+}
+
+func (f *fakeTemporal) SignalWithStartWorkflow(ctx context.Context, id, signal string, _ interface{}, o client.StartWorkflowOptions, wf interface{}, args ...interface{}) (client.WorkflowRun, error) {
+	f.signalled = append(f.signalled, id+" "+signal)
+	return f.ExecuteWorkflow(ctx, o, wf, args...)
 }
 
 func (f *fakeTemporal) CheckHealth(context.Context, *client.CheckHealthRequest) (*client.CheckHealthResponse, error) {
@@ -78,8 +84,34 @@ func TestSiblingEventsMapToTheChargesWorkflow(t *testing.T) {
 	if code, out := post(t, h, event("payment_intent.succeeded", `{"id":"pi_1","object":"payment_intent","latest_charge":"ch_1"}`), true); code != 200 || out["workflowId"] != "order-to-cash/stripe/ch_1" {
 		t.Fatalf("payment_intent.succeeded: %d %v", code, out)
 	}
-	if len(ft.started) != 2 || ft.started[0].ID != ft.started[1].ID || ft.inputs[1].ChargeID != "ch_1" {
+	if len(ft.started) != 2 || ft.started[0].ID != ft.started[1].ID || ft.inputs[1].(*workflows.OrderToCashInput).ChargeID != "ch_1" {
 		t.Fatalf("started %+v", ft.started)
+	}
+}
+
+func TestEventsRouteToTheirObjectsWorkflow(t *testing.T) {
+	cases := []struct {
+		typ, object, wantID string
+		refresh             bool
+	}{
+		{"refund.created", `{"id":"re_1","object":"refund","charge":"ch_1"}`, "refund/stripe/re_1", false},
+		{"charge.refunded", `{"id":"ch_1","object":"charge","amount_refunded":500}`, "charge-refunds/stripe/ch_1/500", false},
+		{"charge.dispute.created", `{"id":"dp_1","object":"dispute"}`, "dispute/stripe/dp_1", true},
+		{"charge.dispute.funds_withdrawn", `{"id":"dp_1","object":"dispute"}`, "dispute/stripe/dp_1", true},
+		{"charge.dispute.closed", `{"id":"dp_1","object":"dispute"}`, "dispute/stripe/dp_1", true},
+		{"payout.paid", `{"id":"po_1","object":"payout"}`, "payout/stripe/po_1", true},
+		{"payout.failed", `{"id":"po_1","object":"payout"}`, "payout/stripe/po_1", true},
+	}
+	for _, c := range cases {
+		ft := &fakeTemporal{}
+		code, out := post(t, newGateway(ft), event(c.typ, c.object), true)
+		if code != 200 || out["workflowId"] != c.wantID {
+			t.Errorf("%s: %d %v", c.typ, code, out)
+			continue
+		}
+		if (len(ft.signalled) == 1) != c.refresh {
+			t.Errorf("%s: signal-with-start %v, want %v", c.typ, ft.signalled, c.refresh)
+		}
 	}
 }
 

@@ -1,0 +1,245 @@
+package workflows
+
+import (
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ledgerbridge/ledgerbridge/activities"
+)
+
+// Workflow names (stable across refactors).
+const (
+	RefundWorkflowName        = "RefundToCreditMemo"
+	ChargeRefundsWorkflowName = "ChargeRefunds"
+)
+
+// RefundID is the workflow ID of one Stripe refund's credit memo.
+func RefundID(refundID string) string { return "refund/stripe/" + refundID }
+
+// ChargeRefundsID is the workflow ID of one charge.refunded event's scan. It carries the
+// refunded total, so each new refund scans again while redeliveries of one event do not.
+func ChargeRefundsID(chargeID string, amountRefunded int64) string {
+	return "charge-refunds/stripe/" + chargeID + "/" + itoa(amountRefunded)
+}
+
+func itoa(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// RefundInput names the refund.
+type RefundInput struct {
+	RefundID  string `json:"refundId"`
+	EventID   string `json:"eventId,omitempty"`
+	EventType string `json:"eventType,omitempty"`
+}
+
+// RefundResult is what the run posted.
+type RefundResult struct {
+	Status        string   `json:"status"`
+	RefundID      string   `json:"refundId"`
+	ChargeID      string   `json:"chargeId,omitempty"`
+	InvoiceNumber string   `json:"invoiceNumber,omitempty"`
+	CreditMemo    string   `json:"creditMemo,omitempty"`
+	JournalEntry  string   `json:"journalEntry,omitempty"`
+	Amount        string   `json:"amount,omitempty"`
+	Currency      string   `json:"currency,omitempty"`
+	Voided        []string `json:"voided,omitempty"`
+	Note          string   `json:"note,omitempty"`
+}
+
+// RefundStatus answers the status query.
+type RefundStatus struct {
+	RefundResult
+	Step        string                 `json:"step"`
+	Problem     string                 `json:"problem,omitempty"`
+	Parked      int                    `json:"timesParked"`
+	Corrections activities.Corrections `json:"corrections"`
+}
+
+// invoiceWait bounds the backoff while a refund waits for its charge's invoice.
+var invoiceWait = struct{ first, max time.Duration }{2 * time.Second, 10 * time.Minute}
+
+// RefundToCreditMemo posts one Stripe refund as a credit memo against the charge's invoice
+// (seed 001: "Delayed processing of refunds and credit memos"). A refund can arrive before the
+// charge's own event: the run starts the charge's order-to-cash itself (or joins the running
+// one) and waits durably for its invoice, without failing or duplicating anything.
+func RefundToCreditMemo(ctx workflow.Context, in *RefundInput) (*RefundResult, error) {
+	st := &RefundStatus{RefundResult: RefundResult{Status: StatusRunning, RefundID: in.RefundID}}
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (*RefundStatus, error) { return st, nil }); err != nil {
+		return nil, err
+	}
+	r := newStepRunner(ctx, &st.Status, &st.Step, &st.Problem, &st.Parked, &st.Corrections)
+	r.compensate = func(ctx workflow.Context, reason string) {
+		st.Note = "abandoned: " + reason
+		actx := workflow.WithActivityOptions(ctx, erpActivity)
+		if st.JournalEntry != "" {
+			if err := workflow.ExecuteActivity(actx, a.ReverseJournal, &activities.ReverseJournalInput{ExternalRef: in.RefundID}).Get(ctx, nil); err == nil {
+				st.Voided = append(st.Voided, "journal entry "+st.JournalEntry+" reversed")
+			}
+		}
+		if st.CreditMemo != "" {
+			if err := workflow.ExecuteActivity(actx, a.Compensate, &activities.CompensateInput{CreditMemo: st.CreditMemo}).Get(ctx, nil); err == nil {
+				st.Voided = append(st.Voided, "credit memo "+st.CreditMemo)
+			}
+		}
+	}
+	r.setStatus(ctx, StatusRunning)
+	stripeCtx := workflow.WithActivityOptions(ctx, stripeActivity)
+	erpCtx := workflow.WithActivityOptions(ctx, erpActivity)
+	var (
+		refund  *activities.RefundSnapshot
+		invoice activities.FindChargeInvoiceResult
+	)
+	steps := []step{
+		{"fetch-refund", func() error {
+			err := workflow.ExecuteActivity(stripeCtx, a.FetchRefund, &activities.FetchRefundInput{RefundID: in.RefundID}).Get(ctx, &refund)
+			if err == nil {
+				st.ChargeID, st.Amount, st.Currency = refund.ChargeID, refund.Amount.String(), refund.Currency
+				_ = workflow.UpsertTypedSearchAttributes(ctx, SAAmount.ValueSet(refund.Amount.InexactFloat64()))
+			}
+			return err
+		}},
+		{"await-invoice", func() error { return awaitInvoice(ctx, r, refund.ChargeID, &invoice) }},
+		{"post-credit-memo", func() error {
+			var res activities.PostCreditMemoResult
+			err := workflow.ExecuteActivity(erpCtx, a.PostCreditMemo, &activities.PostCreditMemoInput{Refund: refund, Invoice: invoice.Invoice}).Get(ctx, &res)
+			if err == nil {
+				st.CreditMemo = res.Number
+				_ = workflow.UpsertTypedSearchAttributes(ctx, SAErpDocument.ValueSet(res.Number))
+			}
+			return err
+		}},
+		{"post-refund-cash", func() error {
+			var res activities.PostJournalResult
+			err := workflow.ExecuteActivity(erpCtx, a.PostRefundCash, &activities.PostRefundCashInput{Refund: refund, CreditMemo: st.CreditMemo}).Get(ctx, &res)
+			st.JournalEntry = res.Number
+			return err
+		}},
+		{"write-back", func() error {
+			if st.Corrections.SkipWriteBack {
+				return nil
+			}
+			return workflow.ExecuteActivity(stripeCtx, a.WriteBackRefund, &activities.WriteBackRefundInput{RefundID: refund.ID, CreditMemo: st.CreditMemo}).Get(ctx, nil)
+		}},
+	}
+	for _, s := range steps {
+		if s.name == "await-invoice" && refund.Status != "succeeded" && refund.Status != "pending" {
+			st.Note = "refund is " + refund.Status + ", nothing to credit"
+			r.setStatus(ctx, StatusSkipped)
+			return &st.RefundResult, nil
+		}
+		abandoned, err := r.run(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		if abandoned {
+			return &st.RefundResult, nil
+		}
+	}
+	st.Step = "done"
+	r.setStatus(ctx, StatusPosted)
+	return &st.RefundResult, nil
+}
+
+// awaitInvoice waits, on durable timers with backoff, until the charge's invoice exists. On the
+// first miss it starts the charge's order-to-cash (a no-op when it is already running or done),
+// so a refund whose charge event was lost still gets its invoice.
+func awaitInvoice(ctx workflow.Context, r *stepRunner, chargeID string, out *activities.FindChargeInvoiceResult) error {
+	erpCtx := workflow.WithActivityOptions(ctx, erpActivity)
+	wait := invoiceWait.first
+	started := false
+	for {
+		if err := workflow.ExecuteActivity(erpCtx, a.FindChargeInvoice, &activities.FindChargeInvoiceInput{ChargeID: chargeID}).Get(ctx, out); err != nil {
+			return err
+		}
+		if out.Found {
+			if out.Invoice.Status == "Void" {
+				return temporal.NewNonRetryableApplicationError("invoice "+out.Invoice.Number+" of charge "+chargeID+
+					" is void (its order-to-cash was abandoned); post this refund by hand and abandon, or retry after reposting", activities.ErrValidation, nil)
+			}
+			if *r.status == StatusWaiting {
+				r.setStatus(ctx, StatusRunning)
+			}
+			return nil
+		}
+		if !started {
+			startOrderToCash(ctx, chargeID)
+			started = true
+		}
+		r.setStatus(ctx, StatusWaiting)
+		if err := workflow.Sleep(ctx, wait); err != nil {
+			return err
+		}
+		if wait *= 2; wait > invoiceWait.max {
+			wait = invoiceWait.max
+		}
+	}
+}
+
+// startOrderToCash starts the charge's order-to-cash as an independent run (it outlives this
+// one), unless one already runs or has completed for that charge.
+func startOrderToCash(ctx workflow.Context, chargeID string) {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            OrderToCashID(chargeID),
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		TypedSearchAttributes: temporal.NewSearchAttributes(SAProvider.ValueSet("stripe"), SAProviderObject.ValueSet(chargeID),
+			SALedgerStatus.ValueSet(StatusReceived), SANeedsAttention.ValueSet(false)),
+	})
+	f := workflow.ExecuteChildWorkflow(cctx, OrderToCashWorkflowName, &OrderToCashInput{ChargeID: chargeID, EventType: "refund"})
+	// Already started (by the charge's own event) is the common, fine case.
+	_ = f.GetChildWorkflowExecution().Get(ctx, nil)
+}
+
+// ChargeRefundsInput names the charge a charge.refunded event is about.
+type ChargeRefundsInput struct {
+	ChargeID string `json:"chargeId"`
+}
+
+// ChargeRefundsResult lists the refund runs it made sure of.
+type ChargeRefundsResult struct {
+	RefundIDs []string `json:"refundIds"`
+}
+
+// ChargeRefunds answers charge.refunded, whose payload names no refund: it lists the charge's
+// refunds and starts each one's RefundToCreditMemo (joining any that refund.created started).
+func ChargeRefunds(ctx workflow.Context, in *ChargeRefundsInput) (*ChargeRefundsResult, error) {
+	var list activities.ListChargeRefundsResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, stripeActivity), a.ListChargeRefunds,
+		&activities.ListChargeRefundsInput{ChargeID: in.ChargeID}).Get(ctx, &list); err != nil {
+		return nil, err
+	}
+	for _, id := range list.RefundIDs {
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID:            RefundID(id),
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+			TypedSearchAttributes: temporal.NewSearchAttributes(SAProvider.ValueSet("stripe"), SAProviderObject.ValueSet(id),
+				SALedgerStatus.ValueSet(StatusReceived), SANeedsAttention.ValueSet(false)),
+		})
+		_ = workflow.ExecuteChildWorkflow(cctx, RefundWorkflowName, &RefundInput{RefundID: id, EventType: "charge.refunded"}).
+			GetChildWorkflowExecution().Get(ctx, nil)
+	}
+	return &ChargeRefundsResult{RefundIDs: list.RefundIDs}, nil
+}
