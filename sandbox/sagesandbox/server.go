@@ -54,13 +54,16 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, st: st, faults: newFaultLayer(cfg.Seed, func() time.Time { return time.Now().UTC() })}
-	if err := seedSage500(context.Background(), st); err != nil {
+	if err := firstErr(seedSage500(context.Background(), st), seedSageX3(context.Background(), st),
+		seedSagePro(context.Background(), st)); err != nil {
 		_ = st.close()
 		return nil, err
 	}
 
 	erpMux := http.NewServeMux()
 	s.registerSage500(erpMux)
+	s.registerSageX3(erpMux)
+	s.registerSagePro(erpMux)
 	erpMux.HandleFunc("/", s.serve(func(r *http.Request) (int, any, error) {
 		return 0, nil, notFound("no route for %s %s", r.Method, r.URL.Path)
 	}))

@@ -76,6 +76,9 @@ func (s *Server) adminRoutes() {
 	s.admin("POST /_sandbox/faults", s.postFaults)
 	s.admin("GET /_sandbox/deliveries", s.listDeliveries)
 	s.admin("POST /_sandbox/events/{id}/redeliver", s.redeliver)
+	s.adminWrite("POST /_sandbox/payouts/sweep", s.sweepPayouts)
+	s.adminWrite("POST /_sandbox/payouts/bulk", s.bulkPayout)
+	s.adminWrite("POST /_sandbox/disputes/{id}/close", s.closeDisputeAdmin)
 }
 
 // admin registers a JSON admin endpoint behind the API key.

@@ -378,7 +378,9 @@ func TestRestartKeepsState(t *testing.T) {
 }
 
 func TestValidationErrors(t *testing.T) {
-	sb := startSandbox(t, "", nil)
+	// KWD settles in itself here so its three-decimal fee rule is visible
+	// (by default KWD converts to USD).
+	sb := startSandbox(t, "", func(c *Config) { c.SettlementCurrencies = []string{"usd", "kwd"} })
 	sc := sb.Client
 	cases := []struct {
 		name        string

@@ -28,6 +28,75 @@
 // with a 402 card_error, a failed charge, charge.failed and
 // payment_intent.payment_failed.
 //
+// # Refunds, disputes, payouts, balance
+//
+// POST /v1/refunds (charge or payment_intent, optional amount, reason,
+// metadata) refunds a succeeded charge in as many parts as wanted; asking
+// for more than is left is a 400 "Refund amount ($X) is greater than
+// unrefunded amount on charge ($Y)", a fully refunded charge gives
+// charge_already_refunded and an open or lost dispute charge_disputed.
+// Each refund has a balance transaction type=refund, reporting_category
+// refund, amount -refund, fee 0 (the processing fee is not returned),
+// net = amount, and updates the charge (amount_refunded, refunded, refunds
+// list). GET /v1/refunds[/{id}] (filters charge, payment_intent) and
+// POST /v1/refunds/{id} (metadata only). Events: refund.created,
+// charge.refunded (the charge, with previous_attributes), and on update
+// refund.updated and charge.refund.updated.
+//
+// pm_card_createDispute (and pm_card_createDisputeProductNotReceived)
+// charges successfully, then a dispute (dp_…, reason fraudulent, status
+// needs_response, is_charge_refundable false) is opened in the same request
+// for the unrefunded amount, where Stripe does it moments later; its events
+// have request.id null like Stripe's automatic ones. The funds are withdrawn
+// at once: type=adjustment, reporting_category=dispute, amount -disputed,
+// fee = dispute fee (fee_details stripe_fee "Dispute fee"), net = amount -
+// fee; charge.disputed = true; events charge.dispute.created and
+// charge.dispute.funds_withdrawn. Dispute fees by settlement currency: USD
+// 15.00, EUR 20.00, GBP 20.00, JPY 1500, CAD 15.00, AUD 25.00, others USD
+// 15.00 converted and rounded to a whole unit. Closing: lost (POST
+// /v1/disputes/{id}/close, Stripe's "accept", or the admin endpoint) emits
+// charge.dispute.closed only; won (admin only) adds a
+// reporting_category=dispute_reversal adjustment of +amount with fee
+// -dispute fee (the sandbox returns the fee on a win, as Stripe long did;
+// Config.KeepDisputeFeeOnWin keeps it: fee 0) and emits
+// charge.dispute.funds_reinstated then charge.dispute.closed. Also
+// GET /v1/disputes[/{id}] (filters charge, payment_intent) and
+// POST /v1/disputes/{id} (metadata; charge.dispute.updated).
+//
+// Payouts are automatic and run on demand (admin sweep, below): one payout
+// per currency whose eligible balance transactions (not yet paid out,
+// available_on passed or all_pending) sum above zero. The payout (po_…,
+// automatic, method standard, type bank_account, destination ba_…) has its
+// own type=payout row of -amount; every swept row and that row are linked to
+// it, so GET /v1/balance_transactions?payout=po_… returns exactly them
+// (summing to zero), newest first, with keyset pagination on an index. A
+// paid payout emits payout.created, payout.paid and
+// payout.reconciliation_completed (reconciliation_status completed); a
+// failed one payout.created and payout.failed (failure_code, failure_message,
+// reconciliation_status not_applicable) plus a type=payout_failure,
+// reporting_category=payout_reversal row of +amount that is not linked to
+// it, so the money is back in the balance for the next payout. Charge rows
+// are pending for two days, refunds, dispute rows and payout rows are
+// available at once; a pending row is shown available once available_on has
+// passed or it was paid out. GET /v1/payouts[/{id}] (filters status,
+// currency), GET /v1/balance (available and pending per currency).
+//
+// # Currencies and FX
+//
+// Charges in a settlement currency (Config.SettlementCurrencies, default
+// usd, eur, jpy, gbp) settle in it. Any other currency settles in
+// Config.SettlementCurrency (default usd): the balance transaction is in
+// that currency with exchange_rate set, from a fixed table of USD values
+// (EUR 1.08, GBP 1.27, JPY 0.0067, CHF 1.12, KWD 3.25, CAD 0.74, … see
+// usdMicros; cross rates are ratios, exchange_rate rounded to 6 places), and
+// the fee is computed on the converted amount. Conversion is integer math:
+// amount × rate(from) × 10^exp(to) ÷ (rate(to) × 10^exp(from)), rounded half
+// away from zero (to a multiple of 10 for three-decimal targets). Refunds
+// and dispute withdrawals of a converted charge use the difference of
+// cumulative conversions, so a charge refunded in parts settles back to
+// exactly its settled amount. Currencies missing from the table are refused
+// (400 currency_not_supported) unless they settle in themselves.
+//
 // # Webhooks
 //
 // Every event is queued (table deliveries) for each enabled endpoint whose
@@ -54,7 +123,17 @@
 //	POST /_sandbox/faults              {"rate_limit":N,"server_error":M}: the
 //	                                   next N API requests get 429 rate_limit
 //	                                   (Retry-After: 1), then M get 500
+//	POST /_sandbox/payouts/sweep       {"currency":"usd","fail":false,"all_pending":true,
+//	                                   "failure_code":"account_closed"}: the automatic
+//	                                   payout run (all fields optional; no currency =
+//	                                   every currency); answers {"data":[payouts]}
+//	POST /_sandbox/payouts/bulk        {"currency":"usd","count":100000,"amount":1000}:
+//	                                   one paid payout over count synthetic charge rows
+//	                                   (no charge objects, no events but payout.paid),
+//	                                   one SQL transaction (~3.5s for 100,000 rows)
+//	POST /_sandbox/disputes/{id}/close {"outcome":"won"|"lost"}: the network's decision
 //	GET  /healthz                      liveness, no auth
 //
-// Knobs and faults are kept in memory and reset on restart.
+// Knobs and faults are kept in memory and reset on restart. Payouts,
+// refunds, disputes and balance transactions are in SQLite and survive.
 package stripesandbox

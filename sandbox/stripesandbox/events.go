@@ -15,6 +15,20 @@ const (
 	evChargeSucceeded       = "charge.succeeded"
 	evChargeFailed          = "charge.failed"
 	evChargeUpdated         = "charge.updated"
+
+	evChargeRefunded              = "charge.refunded"
+	evChargeRefundUpdated         = "charge.refund.updated"
+	evRefundCreated               = "refund.created"
+	evRefundUpdated               = "refund.updated"
+	evChargeDisputeCreated        = "charge.dispute.created"
+	evChargeDisputeUpdated        = "charge.dispute.updated"
+	evChargeDisputeFundsWithdrawn = "charge.dispute.funds_withdrawn"
+	evChargeDisputeFundsReinstate = "charge.dispute.funds_reinstated"
+	evChargeDisputeClosed         = "charge.dispute.closed"
+	evPayoutCreated               = "payout.created"
+	evPayoutPaid                  = "payout.paid"
+	evPayoutFailed                = "payout.failed"
+	evPayoutReconciled            = "payout.reconciliation_completed"
 )
 
 // emit records an event carrying a snapshot of obj and queues its webhook
@@ -27,7 +41,7 @@ func (c *call) emit(typ string, obj any, previous map[string]any) *apiError {
 	}
 	ev := event{ID: newID("evt"), Object: "event", APIVersion: APIVersion, Created: c.s.now().Unix(),
 		Data: eventData{Object: json.RawMessage(snap), PreviousAttributes: previous}, Type: typ,
-		Request: eventRequest{ID: strPtr(c.reqID), IdempotencyKey: optStr(c.idemKey)}}
+		Request: eventRequest{ID: optStr(c.reqID), IdempotencyKey: optStr(c.idemKey)}}
 	endpoints, aerr := c.s.matchingEndpoints(c.ctx, c.q, typ)
 	if aerr != nil {
 		return aerr

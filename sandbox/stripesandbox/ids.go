@@ -2,7 +2,6 @@ package stripesandbox
 
 import (
 	"crypto/rand"
-	"math/big"
 	"strings"
 )
 
@@ -10,19 +9,30 @@ const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 // randomString returns n characters from a base62 alphabet using crypto/rand,
 // so IDs and secrets are unguessable like Stripe's.
+// Bytes are drawn in batches and rejection-sampled (values >= 248 = 4*62 are
+// skipped) so every character is uniform; bulk endpoints mint 100,000 IDs.
 func randomString(n int) string {
-	var b strings.Builder
-	max := big.NewInt(int64(len(idAlphabet)))
-	for i := 0; i < n; i++ {
-		v, err := rand.Int(rand.Reader, max)
-		if err != nil {
+	out := make([]byte, 0, n)
+	buf := make([]byte, n+n/4+8)
+	for len(out) < n {
+		if _, err := rand.Read(buf); err != nil {
 			// crypto/rand never fails on supported platforms; fall back to a fixed char.
-			b.WriteByte('0')
-			continue
+			for len(out) < n {
+				out = append(out, '0')
+			}
+			break
 		}
-		b.WriteByte(idAlphabet[v.Int64()])
+		for _, b := range buf {
+			if b >= 248 {
+				continue
+			}
+			out = append(out, idAlphabet[int(b)%len(idAlphabet)])
+			if len(out) == n {
+				break
+			}
+		}
 	}
-	return b.String()
+	return string(out)
 }
 
 // newID returns a Stripe-style object ID such as "cus_3QxY…" (prefix + 24 chars).
@@ -49,6 +59,12 @@ func objectTypeForID(id string) string {
 		return "event"
 	case "we":
 		return "webhook_endpoint"
+	case "re":
+		return "refund"
+	case "dp":
+		return "dispute"
+	case "po":
+		return "payout"
 	}
 	return ""
 }

@@ -159,7 +159,113 @@ type charge struct {
 	ReceiptEmail         *string              `json:"receipt_email"`
 	ReceiptURL           string               `json:"receipt_url"`
 	Refunded             bool                 `json:"refunded"`
+	Refunds              *refundList          `json:"refunds"`
 	Status               string               `json:"status"`
+}
+
+// refundList is the charge's refunds sub-list, newest first.
+type refundList struct {
+	Object     string    `json:"object"`
+	Data       []*refund `json:"data"`
+	HasMore    bool      `json:"has_more"`
+	TotalCount int64     `json:"total_count"`
+	URL        string    `json:"url"`
+}
+
+// refund is a Stripe Refund (always succeeded in the sandbox).
+type refund struct {
+	ID                        string            `json:"id"`
+	Object                    string            `json:"object"`
+	Amount                    int64             `json:"amount"`
+	BalanceTransaction        *string           `json:"balance_transaction"`
+	Charge                    string            `json:"charge"`
+	Created                   int64             `json:"created"`
+	Currency                  string            `json:"currency"`
+	Description               *string           `json:"description"`
+	DestinationDetails        any               `json:"destination_details"`
+	FailureBalanceTransaction *string           `json:"failure_balance_transaction,omitempty"`
+	FailureReason             *string           `json:"failure_reason,omitempty"`
+	Metadata                  map[string]string `json:"metadata"`
+	PaymentIntent             *string           `json:"payment_intent"`
+	Reason                    *string           `json:"reason"`
+	ReceiptNumber             *string           `json:"receipt_number"`
+	SourceTransferReversal    *string           `json:"source_transfer_reversal"`
+	Status                    string            `json:"status"`
+	TransferReversal          *string           `json:"transfer_reversal"`
+}
+
+// disputeEvidence is a minimal Dispute.evidence: nothing submitted.
+type disputeEvidence struct {
+	CustomerEmailAddress *string `json:"customer_email_address"`
+	CustomerName         *string `json:"customer_name"`
+	ProductDescription   *string `json:"product_description"`
+	UncategorizedText    *string `json:"uncategorized_text"`
+}
+
+type disputeEvidenceDetails struct {
+	DueBy           int64 `json:"due_by"`
+	HasEvidence     bool  `json:"has_evidence"`
+	PastDue         bool  `json:"past_due"`
+	SubmissionCount int64 `json:"submission_count"`
+}
+
+type disputeCardDetails struct {
+	Brand             string `json:"brand"`
+	NetworkReasonCode string `json:"network_reason_code"`
+}
+
+type disputePaymentMethodDetails struct {
+	Card disputeCardDetails `json:"card"`
+	Type string             `json:"type"`
+}
+
+// dispute is a Stripe Dispute. balance_transactions holds full objects, as
+// in Stripe.
+type dispute struct {
+	ID                   string                      `json:"id"`
+	Object               string                      `json:"object"`
+	Amount               int64                       `json:"amount"`
+	BalanceTransactions  []*balanceTransaction       `json:"balance_transactions"`
+	Charge               string                      `json:"charge"`
+	Created              int64                       `json:"created"`
+	Currency             string                      `json:"currency"`
+	Evidence             disputeEvidence             `json:"evidence"`
+	EvidenceDetails      disputeEvidenceDetails      `json:"evidence_details"`
+	IsChargeRefundable   bool                        `json:"is_charge_refundable"`
+	Livemode             bool                        `json:"livemode"`
+	Metadata             map[string]string           `json:"metadata"`
+	NetworkReasonCode    *string                     `json:"network_reason_code"`
+	PaymentIntent        *string                     `json:"payment_intent"`
+	PaymentMethodDetails disputePaymentMethodDetails `json:"payment_method_details"`
+	Reason               string                      `json:"reason"`
+	Status               string                      `json:"status"`
+}
+
+// payout is a Stripe Payout (automatic, standard, to a bank account).
+type payout struct {
+	ID                        string            `json:"id"`
+	Object                    string            `json:"object"`
+	Amount                    int64             `json:"amount"`
+	ArrivalDate               int64             `json:"arrival_date"`
+	Automatic                 bool              `json:"automatic"`
+	BalanceTransaction        *string           `json:"balance_transaction"`
+	Created                   int64             `json:"created"`
+	Currency                  string            `json:"currency"`
+	Description               *string           `json:"description"`
+	Destination               string            `json:"destination"`
+	FailureBalanceTransaction *string           `json:"failure_balance_transaction"`
+	FailureCode               *string           `json:"failure_code"`
+	FailureMessage            *string           `json:"failure_message"`
+	Livemode                  bool              `json:"livemode"`
+	Metadata                  map[string]string `json:"metadata"`
+	Method                    string            `json:"method"`
+	OriginalPayout            *string           `json:"original_payout"`
+	ReconciliationStatus      string            `json:"reconciliation_status"`
+	ReversedBy                *string           `json:"reversed_by"`
+	SourceType                string            `json:"source_type"`
+	StatementDescriptor       *string           `json:"statement_descriptor"`
+	Status                    string            `json:"status"`
+	Type                      string            `json:"type"`
 }
 
 type feeDetail struct {

@@ -211,6 +211,7 @@ func (c *call) attemptCharge(pi *paymentIntent, pm *paymentMethod, card testCard
 	ch.PaymentMethodDetails = paymentMethodDetails{Type: "card", Card: pm.Card}
 	ch.PaymentMethodDetails.Card.Network = &network
 	ch.ReceiptURL = "https://pay.stripe.com/receipts/sandbox/" + ch.ID
+	ch.Refunds = &refundList{Object: "list", Data: []*refund{}, URL: "/v1/charges/" + ch.ID + "/refunds"}
 	pi.LatestCharge = &ch.ID
 
 	if card.DeclineCode != "" {
@@ -243,12 +244,11 @@ func (c *call) attemptCharge(pi *paymentIntent, pm *paymentMethod, card testCard
 		return &resp
 	}
 
-	fee := stripeFee(ch.Amount, ch.Currency)
-	bt := &balanceTransaction{ID: newID("txn"), Object: "balance_transaction", Amount: ch.Amount,
-		AvailableOn: now + 2*86400, Created: now, Currency: ch.Currency, Description: ch.Description,
-		Fee: fee, Net: ch.Amount - fee, ReportingCategory: "charge", Source: &ch.ID, Status: "pending", Type: "charge",
-		FeeDetails: []feeDetail{{Amount: fee, Currency: ch.Currency, Description: "Stripe processing fees", Type: "stripe_fee"}}}
-	if aerr := c.save(row{ID: bt.ID, Type: "balance_transaction", Created: now, Source: ch.ID, Kind: bt.Type, Currency: bt.Currency}, bt); aerr != nil {
+	bt, aerr := c.s.chargeBalanceTxn(ch, now)
+	if aerr != nil {
+		return aerr
+	}
+	if aerr := c.saveBT(bt, ""); aerr != nil {
 		return aerr
 	}
 	ch.BalanceTransaction = &bt.ID
@@ -265,7 +265,17 @@ func (c *call) attemptCharge(pi *paymentIntent, pm *paymentMethod, card testCard
 	if aerr := c.emit(evChargeSucceeded, ch, nil); aerr != nil {
 		return aerr
 	}
-	return c.emit(evPaymentIntentSucceded, pi, nil)
+	if aerr := c.emit(evPaymentIntentSucceded, pi, nil); aerr != nil {
+		return aerr
+	}
+	if card.Dispute != "" {
+		// Stripe opens the dispute asynchronously moments later; the sandbox
+		// does it in the same request so tests need not wait.
+		if _, aerr := c.openDispute(ch, bt, card.Dispute); aerr != nil {
+			return aerr
+		}
+	}
+	return nil
 }
 
 func copyMap(m map[string]string) map[string]string {
@@ -398,13 +408,23 @@ func (s *Server) getBalanceTransaction(c *call) (any, *apiError) {
 
 func (s *Server) listBalanceTransactions(c *call) (any, *apiError) {
 	if c.p.has("payout") {
-		// The sandbox has no payouts yet; Stripe would 400 on an unknown po_ too.
-		id, _, _ := c.p.str("payout")
-		return nil, noSuchObject(http.StatusBadRequest, "payout", "payout", id)
+		// Every sandbox payout is automatic, so the filter always applies; the
+		// listing includes the payout's own type=payout row, like Stripe.
+		// Keyset pagination on the (type, payout, seq) index keeps pages of a
+		// 100,000-row payout fast.
+		id, _, aerr := c.p.str("payout")
+		if aerr != nil {
+			return nil, aerr
+		}
+		if _, err := getRow(c.ctx, c.q, id, "payout"); errors.Is(err, errNotFound) {
+			return nil, noSuchObject(http.StatusBadRequest, "payout", "payout", id)
+		} else if err != nil {
+			return nil, internalError(err)
+		}
 	}
 	if v, ok, _ := c.p.str("currency"); ok {
 		c.p["currency"] = strings.ToLower(v)
 	}
 	return c.list("balance_transaction", "/v1/balance_transactions",
-		map[string]string{"source": "source", "type": "kind", "currency": "currency"})
+		map[string]string{"source": "source", "type": "kind", "currency": "currency", "payout": "payout"})
 }

@@ -18,6 +18,9 @@ var expandable = map[string]map[string]bool{
 	"balance_transaction": {"source": true},
 	"event":               {},
 	"webhook_endpoint":    {},
+	"refund":              {"balance_transaction": true, "charge": true, "payment_intent": true},
+	"dispute":             {"charge": true, "payment_intent": true},
+	"payout":              {"balance_transaction": true, "failure_balance_transaction": true, "destination": true},
 }
 
 // maxExpandDepth is Stripe's limit on nested expansions.
@@ -30,6 +33,9 @@ func cannotExpand(path string) *apiError {
 // expandRaw applies expansion paths ("customer", "latest_charge.balance_transaction")
 // to a stored object. Without paths the stored JSON is returned untouched.
 func (c *call) expandRaw(raw []byte, typ string, paths []string, depth int) (any, *apiError) {
+	if typ == "balance_transaction" {
+		raw = c.s.freshBalanceTxn(raw)
+	}
 	if len(paths) == 0 {
 		return json.RawMessage(raw), nil
 	}

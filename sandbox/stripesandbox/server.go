@@ -40,7 +40,21 @@ type Config struct {
 	Now func() time.Time
 	// HTTPClient sends webhooks (optional; default has a 10s timeout).
 	HTTPClient *http.Client
+	// SettlementCurrency is the account's default settlement currency:
+	// charges in currencies outside SettlementCurrencies settle in it, with
+	// an exchange_rate from the sandbox's fixed FX table. Default "usd".
+	SettlementCurrency string
+	// SettlementCurrencies settle in their own currency (no FX). Default
+	// usd, eur, jpy, gbp; SettlementCurrency is always included.
+	SettlementCurrencies []string
+	// KeepDisputeFeeOnWin makes a won dispute reinstate only the disputed
+	// amount (fee 0 on the dispute_reversal row). Default false: the fee is
+	// returned too (fee = -dispute fee on the reversal).
+	KeepDisputeFeeOnWin bool
 }
+
+// DefaultSettlementCurrencies settle in themselves unless configured.
+var DefaultSettlementCurrencies = []string{"usd", "eur", "jpy", "gbp"}
 
 // Dev defaults (DESIGN.md); DefaultWebhookURL is applied by the command.
 const (
@@ -72,6 +86,8 @@ type Server struct {
 	cancel   context.CancelFunc
 	loopDone chan struct{}
 	inflight map[int64]bool // delivery ids being sent, guarded by loopMu
+
+	settle map[string]bool // currencies that settle in themselves
 }
 
 // New opens the database, creates the default webhook endpoint if needed and
@@ -93,6 +109,19 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.client == nil {
 		s.client = &http.Client{Timeout: 10 * time.Second}
+	}
+	s.cfg.SettlementCurrency = strings.ToLower(strings.TrimSpace(s.cfg.SettlementCurrency))
+	if s.cfg.SettlementCurrency == "" {
+		s.cfg.SettlementCurrency = "usd"
+	}
+	if s.cfg.SettlementCurrencies == nil {
+		s.cfg.SettlementCurrencies = DefaultSettlementCurrencies
+	}
+	s.settle = map[string]bool{s.cfg.SettlementCurrency: true}
+	for _, c := range s.cfg.SettlementCurrencies {
+		if c = strings.ToLower(strings.TrimSpace(c)); c != "" {
+			s.settle[c] = true
+		}
 	}
 	db, err := openDB(cfg.DBPath)
 	if err != nil {
@@ -184,6 +213,20 @@ func (s *Server) routes() {
 
 	s.route("GET /v1/balance_transactions", s.listBalanceTransactions)
 	s.route("GET /v1/balance_transactions/{id}", s.getBalanceTransaction)
+
+	s.route("POST /v1/refunds", s.createRefund)
+	s.route("GET /v1/refunds", s.listRefunds)
+	s.route("GET /v1/refunds/{id}", s.getRefund)
+	s.route("POST /v1/refunds/{id}", s.updateRefund)
+
+	s.route("GET /v1/disputes", s.listDisputes)
+	s.route("GET /v1/disputes/{id}", s.getDispute)
+	s.route("POST /v1/disputes/{id}", s.updateDispute)
+	s.route("POST /v1/disputes/{id}/close", s.closeDisputeAPI)
+
+	s.route("GET /v1/payouts", s.listPayouts)
+	s.route("GET /v1/payouts/{id}", s.getPayout)
+	s.route("GET /v1/balance", s.getBalance)
 
 	s.route("GET /v1/events", s.listEvents)
 	s.route("GET /v1/events/{id}", s.getEvent)

@@ -92,6 +92,9 @@ func openDB(path string) (*sql.DB, error) {
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// 64 MiB page cache: bulk payouts insert 100,000 rows into random-keyed
+	// indexes, which thrash the default 2 MiB cache.
+	q.Add("_pragma", "cache_size(-65536)")
 	q.Add("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
@@ -100,6 +103,10 @@ func openDB(path string) (*sql.DB, error) {
 	if _, err := db.Exec(schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("stripesandbox: create schema: %w", err)
+	}
+	if err := migrateLedger(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("stripesandbox: migrate schema: %w", err)
 	}
 	return db, nil
 }
@@ -117,20 +124,34 @@ type row struct {
 	Currency      string
 	URL           string // webhook endpoint URL
 	Secret        string // webhook endpoint secret, never part of JSON
+	// Ledger columns, balance transactions only: net and available_on
+	// mirror the JSON; Payout is the po_ that swept the row. Payout is
+	// written on insert but never by the upsert path (sweeps set it).
+	Net         int64
+	AvailableOn int64
+	Payout      string
 }
 
 // putRow inserts or replaces an object. seq is kept on update so list order
 // reflects creation.
 func putRow(ctx context.Context, q dbtx, r row) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO objects
-		(id, type, created, seq, json, customer, email, payment_intent, source, kind, currency, url, secret)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+	_, err := q.ExecContext(ctx, putRowSQL, r.args()...)
+	return err
+}
+
+const putRowSQL = `INSERT INTO objects
+		(id, type, created, seq, json, customer, email, payment_intent, source, kind, currency, url, secret,
+		net, available_on, payout)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(id) DO UPDATE SET json=excluded.json, customer=excluded.customer,
 		email=excluded.email, payment_intent=excluded.payment_intent, source=excluded.source,
-		kind=excluded.kind, currency=excluded.currency, url=excluded.url, secret=excluded.secret`,
-		r.ID, r.Type, r.Created, r.Seq, string(r.JSON), r.Customer, r.Email, r.PaymentIntent,
-		r.Source, r.Kind, r.Currency, r.URL, r.Secret)
-	return err
+		kind=excluded.kind, currency=excluded.currency, url=excluded.url, secret=excluded.secret,
+		net=excluded.net, available_on=excluded.available_on`
+
+// args are putRowSQL's parameters.
+func (r row) args() []any {
+	return []any{r.ID, r.Type, r.Created, r.Seq, string(r.JSON), r.Customer, r.Email, r.PaymentIntent,
+		r.Source, r.Kind, r.Currency, r.URL, r.Secret, r.Net, r.AvailableOn, r.Payout}
 }
 
 // errNotFound is returned by getRow for unknown IDs.
@@ -229,4 +250,51 @@ func maxSeq(ctx context.Context, q dbtx) (int64, error) {
 	var n sql.NullInt64
 	err := q.QueryRowContext(ctx, `SELECT MAX(seq) FROM objects`).Scan(&n)
 	return n.Int64, err
+}
+
+// migrateLedger adds the ledger columns (net, available_on, payout) to
+// databases created before payouts existed, backfills them from the stored
+// balance transactions, and creates the indexes that keep sweeps, balances
+// and "list by payout" fast at 100,000+ rows.
+func migrateLedger(db *sql.DB) error {
+	rows, err := db.Query(`PRAGMA table_info(objects)`)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for rows.Next() {
+		var cid, notnull, pk int
+		var name, typ string
+		var dflt sql.NullString
+		if err := rows.Scan(&cid, &name, &typ, &notnull, &dflt, &pk); err != nil {
+			rows.Close()
+			return err
+		}
+		have[name] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	added := false
+	for _, col := range []string{"net INTEGER NOT NULL DEFAULT 0", "available_on INTEGER NOT NULL DEFAULT 0", "payout TEXT NOT NULL DEFAULT ''"} {
+		name, _, _ := strings.Cut(col, " ")
+		if have[name] {
+			continue
+		}
+		if _, err := db.Exec(`ALTER TABLE objects ADD COLUMN ` + col); err != nil {
+			return err
+		}
+		added = true
+	}
+	if added {
+		if _, err := db.Exec(`UPDATE objects SET net = CAST(json_extract(json, '$.net') AS INTEGER),
+			available_on = CAST(json_extract(json, '$.available_on') AS INTEGER) WHERE type = 'balance_transaction'`); err != nil {
+			return err
+		}
+	}
+	_, err = db.Exec(`
+CREATE INDEX IF NOT EXISTS objects_payout ON objects(type, payout, seq);
+CREATE INDEX IF NOT EXISTS objects_ledger ON objects(type, currency, payout, available_on, net);`)
+	return err
 }

@@ -100,7 +100,7 @@ func testDocumentValidation(t *testing.T, c erp.Connector) {
 	d = base()
 	d.Lines[0].Quantity = dec("0")
 	_, err = c.CreateDocument(ctx, erp.KindInvoice, d)
-	wantValidation(t, err, "Qty")
+	wantValidation(t, err, fx.term(func(t Terms) string { return t.Quantity }))
 
 	d = base()
 	d.Lines[0].Amount = dec("6.00") // 1 × 5.00 ≠ 6.00
@@ -141,6 +141,6 @@ func testCurrencyDecimals(t *testing.T, c erp.Connector) {
 		// A payment with too many decimals is rejected too.
 		_, err = c.ApplyPayment(ctx, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
 			Currency: tc.curr, Amount: dec(tc.bad).Sub(dec(tc.ok)).Abs(), ExternalRef: ref("ch")})
-		wantValidation(t, err, "Amount")
+		wantValidation(t, err, fx.term(func(t Terms) string { return t.PaymentAmount }))
 	}
 }

@@ -39,7 +39,7 @@ func testPayments(t *testing.T, c erp.Connector) {
 	_, err := pay("60.01", ref("ch"))
 	wantValidation(t, err, "60.01", "60.00")
 	_, err = pay("0", ref("ch"))
-	wantValidation(t, err, "Amount")
+	wantValidation(t, err, fixturesOf(c).term(func(t Terms) string { return t.PaymentAmount }))
 	_, err = c.ApplyPayment(ctx, erp.Payment{CustomerID: cust.ID, InvoiceNumber: "INV-NOPE", Date: testDate,
 		Currency: "USD", Amount: dec("1.00"), ExternalRef: ref("ch")})
 	wantValidation(t, err, "INV-NOPE")

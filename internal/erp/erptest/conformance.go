@@ -35,6 +35,7 @@ func RunConformance(t *testing.T, newConnector func(t *testing.T) erp.Connector)
 		{"VoidRules", testVoidRules},
 		{"CreditMemos", testCreditMemos},
 		{"JournalEntries", testJournalEntries},
+		{"ReverseJournalEntry", testReverseJournalEntry},
 		{"Auth", testAuth},
 		{"Faults", testFaults},
 		{"Restart", testRestart},

@@ -21,6 +21,28 @@ type Fixtures struct {
 	DebitAccount, CreditAccount string
 	// UnknownAccount is not in the chart of accounts.
 	UnknownAccount string
+	// Terms are the field names the ERP's validation messages use; empty ones default to
+	// Sage 500's (Sage500Terms).
+	Terms Terms
+	// UniqueCustomers is set for ERPs that reject a second customer with the same e-mail or
+	// external reference (Sage X3's duplicate BPC control) instead of storing it.
+	UniqueCustomers bool
+}
+
+// Terms names fields as they appear in an ERP's validation messages.
+type Terms struct {
+	CustomerName, Quantity, PaymentAmount, Debit, Credit string
+}
+
+// Sage500Terms are the Sage 500 field names.
+var Sage500Terms = Terms{CustomerName: "CustomerName", Quantity: "Qty", PaymentAmount: "Amount", Debit: "Debit", Credit: "Credit"}
+
+// term returns the ERP's name for a field, defaulting to Sage 500's.
+func (f Fixtures) term(pick func(Terms) string) string {
+	if v := pick(f.Terms); v != "" {
+		return v
+	}
+	return pick(Sage500Terms)
 }
 
 // Sage500Fixtures are the Sage sandbox's seeded Sage 500 master data.

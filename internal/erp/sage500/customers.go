@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"time"
 	"strings"
+	"time"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
 )

@@ -8,6 +8,9 @@
 //	STRIPE_WEBHOOK_SECRET       secret of the default endpoint (default whsec_ledgerbridge_dev)
 //	STRIPE_SANDBOX_WEBHOOK_URL  default endpoint (default http://127.0.0.1:8080/webhooks/stripe; empty = none)
 //	STRIPE_SANDBOX_DB           SQLite file (default ./.data/stripe-sandbox.db)
+//	STRIPE_SANDBOX_SETTLEMENT_CURRENCY    default settlement currency (default usd)
+//	STRIPE_SANDBOX_SETTLEMENT_CURRENCIES  comma list settling in themselves (default usd,eur,jpy,gbp)
+//	STRIPE_SANDBOX_KEEP_DISPUTE_FEE_ON_WIN  "1"/"true": a won dispute does not return the fee
 package main
 
 import (
@@ -19,6 +22,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -50,12 +55,25 @@ func run() error {
 		return fmt.Errorf("STRIPE_SANDBOX_ADDR %q: only loopback addresses are allowed", addr)
 	}
 	logger := log.New(os.Stderr, "", log.LstdFlags|log.Lmicroseconds)
+	var settle []string
+	if v := env("STRIPE_SANDBOX_SETTLEMENT_CURRENCIES", ""); v != "" {
+		settle = strings.Split(v, ",")
+	}
+	keepFee := false
+	if v := env("STRIPE_SANDBOX_KEEP_DISPUTE_FEE_ON_WIN", ""); v != "" {
+		if keepFee, err = strconv.ParseBool(v); err != nil {
+			return fmt.Errorf("STRIPE_SANDBOX_KEEP_DISPUTE_FEE_ON_WIN %q: %w", v, err)
+		}
+	}
 	srv, err := stripesandbox.New(stripesandbox.Config{
-		APIKey:        env("STRIPE_API_KEY", stripesandbox.DefaultAPIKey),
-		WebhookURL:    env("STRIPE_SANDBOX_WEBHOOK_URL", stripesandbox.DefaultWebhookURL),
-		WebhookSecret: env("STRIPE_WEBHOOK_SECRET", stripesandbox.DefaultWebhookSecret),
-		DBPath:        env("STRIPE_SANDBOX_DB", "./.data/stripe-sandbox.db"),
-		Logf:          logger.Printf,
+		SettlementCurrency:   env("STRIPE_SANDBOX_SETTLEMENT_CURRENCY", "usd"),
+		SettlementCurrencies: settle,
+		KeepDisputeFeeOnWin:  keepFee,
+		APIKey:               env("STRIPE_API_KEY", stripesandbox.DefaultAPIKey),
+		WebhookURL:           env("STRIPE_SANDBOX_WEBHOOK_URL", stripesandbox.DefaultWebhookURL),
+		WebhookSecret:        env("STRIPE_WEBHOOK_SECRET", stripesandbox.DefaultWebhookSecret),
+		DBPath:               env("STRIPE_SANDBOX_DB", "./.data/stripe-sandbox.db"),
+		Logf:                 logger.Printf,
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,215 @@
+package sagex3_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ledgerbridge/ledgerbridge/internal/erp"
+	"github.com/ledgerbridge/ledgerbridge/internal/erp/sagex3"
+	"github.com/shopspring/decimal"
+)
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// must returns v, panicking on err: a test-only shortcut that takes a call's two results
+// directly; the panic fails the test with the error and its stack.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// wantInvalid asserts a ValidationError (with status, if non-zero) whose message has every snippet.
+func wantInvalid(t *testing.T, err error, status int, snippets ...string) {
+	t.Helper()
+	var v *erp.ValidationError
+	if !errors.As(err, &v) {
+		t.Fatalf("want *erp.ValidationError, got %T: %v", err, err)
+	}
+	if status != 0 && v.Status != status {
+		t.Errorf("status = %d, want %d (%s)", v.Status, status, v.Message)
+	}
+	for _, s := range snippets {
+		if !strings.Contains(v.Message, s) {
+			t.Errorf("message %q does not contain %q", v.Message, s)
+		}
+	}
+}
+
+func customer(t *testing.T, c erp.Connector, ref string) *erp.Customer {
+	t.Helper()
+	return must(c.CreateCustomer(ctx(t), erp.Customer{Name: "PayTrace Buyer", Email: ref + "@example.com", ExternalRef: ref,
+		Currency: "USD", Active: true, Address: erp.Address{Line1: "1 Main St", City: "Chicago", State: "Illinois", PostalCode: "60601", Country: "usa"}}))
+}
+
+func invoice(t *testing.T, c erp.Connector, cust *erp.Customer, ref, amount string) *erp.Document {
+	t.Helper()
+	return must(c.CreateDocument(ctx(t), erp.KindInvoice, erp.Document{CustomerID: cust.ID, Date: "2026-01-15", Currency: "USD",
+		ExternalRef: ref, Lines: []erp.Line{{ItemID: "STRIPE-SALE", Quantity: d("1"), UnitPrice: d(amount)}}}))
+}
+
+func TestAddressNormalisation(t *testing.T) {
+	e := newSandboxEnv(t)
+	c := customer(t, e, "cus_norm")
+	if c.Address.State != "IL" || c.Address.Country != "US" {
+		t.Errorf("address = %+v, want state IL, country US", c.Address)
+	}
+	var raw map[string]any
+	e.get(t, "/api/v1/customers/businessPartners/"+c.ID, &raw)
+	if raw["SAT"] != "IL" || raw["CRY"] != "US" || raw["BPCSTA"] != float64(2) || raw["ZEXTREF"] != "cus_norm" {
+		t.Errorf("BPC on the wire = %v", raw)
+	}
+	_, err := e.CreateCustomer(ctx(t), erp.Customer{Name: "X", Email: "x@example.com", Active: true, Address: erp.Address{Country: "Atlantis"}})
+	wantInvalid(t, err, 0, "Atlantis", "CRY")
+	_, err = e.CreateCustomer(ctx(t), erp.Customer{Name: "X", Email: "y@example.com", Active: true, Address: erp.Address{Country: "US", State: "Gotham"}})
+	wantInvalid(t, err, 0, "Gotham", "SAT")
+}
+
+func TestDuplicateBPC(t *testing.T) {
+	e := newSandboxEnv(t)
+	first := customer(t, e, "cus_dup")
+	_, err := e.CreateCustomer(ctx(t), erp.Customer{Name: "Again", Email: "CUS_DUP@example.com", Active: true})
+	wantInvalid(t, err, http.StatusConflict, "Duplicate Customer (BPC) record detected during sync", first.ID)
+	// The integration's path: look up, then update.
+	got := must(e.FindCustomerByEmail(ctx(t), "cus_dup@example.com"))
+	got.Name = "Renamed"
+	if upd := must(e.UpdateCustomer(ctx(t), *got)); upd.Name != "Renamed" {
+		t.Errorf("update = %+v", upd)
+	}
+}
+
+func TestInvalidProduct(t *testing.T) {
+	e := newSandboxEnv(t)
+	cust := customer(t, e, "cus_itm")
+	_, err := e.CreateDocument(ctx(t), erp.KindSalesOrder, erp.Document{CustomerID: cust.ID, Date: "2026-01-15", Currency: "USD",
+		ExternalRef: "pt_1", Lines: []erp.Line{{ItemID: "NOPE", Quantity: d("1"), UnitPrice: d("1")}}})
+	wantInvalid(t, err, http.StatusBadRequest, "Sales Order (SOH) creation failure due to invalid Product (ITM)", `ITMREF "NOPE"`)
+	_, err = e.CreateDocument(ctx(t), erp.KindSalesOrder, erp.Document{CustomerID: cust.ID, Date: "2026-01-15", Currency: "USD",
+		ExternalRef: "pt_1", Lines: []erp.Line{{ItemID: "DISCONTINUED", Quantity: d("1"), UnitPrice: d("1")}}})
+	wantInvalid(t, err, http.StatusBadRequest, "invalid Product (ITM)", "inactive")
+}
+
+func TestBadLedgerAccount(t *testing.T) {
+	e := newSandboxEnv(t)
+	cust := customer(t, e, "cus_acc")
+	inv := invoice(t, e, cust, "pt_acc", "10.00")
+	bad := sagex3.New(e.url, apiKey, nil, sagex3.Options{BankAccount: "9999-99"})
+	_, err := bad.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15",
+		Currency: "USD", Amount: d("10.00"), Method: "CC", ExternalRef: "pt_txn_1"})
+	wantInvalid(t, err, http.StatusBadRequest, "Payment (PAY) posting failure due to incorrect Ledger Account (ACC) mapping", "9999-99")
+	inactive := sagex3.New(e.url, apiKey, nil, sagex3.Options{BankAccount: "1999-00"})
+	_, err = inactive.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15",
+		Currency: "USD", Amount: d("10.00"), Method: "CC", ExternalRef: "pt_txn_1"})
+	wantInvalid(t, err, http.StatusBadRequest, "Ledger Account (ACC)", "inactive")
+	if p := must(e.FindPayment(ctx(t), "pt_txn_1")); p != nil {
+		t.Errorf("rejected payment was stored: %+v", p)
+	}
+}
+
+func TestPaymentTypeMapping(t *testing.T) {
+	c := sagex3.New("http://unused", "k", nil, sagex3.Options{PaymentTypes: map[string]string{"Interac": "VIR"}})
+	for method, want := range map[string]string{"Stripe visa": "CB", "CC": "CB", "ACH": "VIR", "PayTrace ACH": "VIR",
+		"Stripe sepa_debit": "PRL", "interac": "VIR", "Stripe": "CB", "": "CB"} {
+		if got := must(c.PaymentType(method)); got != want {
+			t.Errorf("PaymentType(%q) = %s, want %s", method, got, want)
+		}
+	}
+	strict := sagex3.New("http://unused", "k", nil, sagex3.Options{StrictPaymentTypes: true})
+	_, err := strict.PaymentType("Bitcoin")
+	wantInvalid(t, err, 0, "Bitcoin", "PAYTYP")
+
+	e := newSandboxEnv(t)
+	cust := customer(t, e, "cus_pay")
+	inv := invoice(t, e, cust, "pt_pay", "30.00")
+	p := must(e.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15",
+		Currency: "USD", Amount: d("10.00"), Method: "PayTrace ACH", ExternalRef: "pt_txn_ach"}))
+	var raw map[string]any
+	e.get(t, "/api/v1/financials/payments/"+p.ID, &raw)
+	if raw["PAYTYP"] != "VIR" || raw["REFLOT"] != "pt_txn_ach" || raw["ACC"] != sagex3.DefaultBankAccount || raw["VCRNUM"] != inv.Number {
+		t.Errorf("PAY on the wire = %v", raw)
+	}
+	if p.Method != "PayTrace ACH" {
+		t.Errorf("method = %q", p.Method)
+	}
+	// An operator mapping to a code X3 does not know is rejected by X3.
+	wrong := sagex3.New(e.url, apiKey, nil, sagex3.Options{PaymentTypes: map[string]string{"cc": "ZZZ"}})
+	_, err = wrong.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15",
+		Currency: "USD", Amount: d("1.00"), Method: "CC", ExternalRef: "pt_txn_zzz"})
+	wantInvalid(t, err, http.StatusBadRequest, `PAYTYP "ZZZ"`)
+}
+
+// stock reads the X3 stock of item in facility.
+func stock(t *testing.T, e *sandboxEnv, item, facility string) (physto, alasto decimal.Decimal) {
+	t.Helper()
+	var l struct {
+		Value []struct {
+			PHYSTO, ALASTO decimal.Decimal
+		} `json:"value"`
+	}
+	e.get(t, "/api/v1/inventory/stock/"+item+"?facility="+facility, &l)
+	if len(l.Value) != 1 {
+		t.Fatalf("stock of %s in %s: %+v", item, facility, l)
+	}
+	return l.Value[0].PHYSTO, l.Value[0].ALASTO
+}
+
+func TestStockAllocation(t *testing.T) {
+	e := startSandbox(t, filepath.Join(t.TempDir(), "sage.db"), sagex3.Options{SalesFacility: "FR011"})
+	cust := customer(t, e, "cus_sto")
+	phys, alloc := stock(t, e, "WIDGET", "FR011")
+	if !phys.Equal(d("100")) || !alloc.IsZero() {
+		t.Fatalf("initial stock = %s/%s", phys, alloc)
+	}
+	so := must(e.CreateDocument(ctx(t), erp.KindSalesOrder, erp.Document{CustomerID: cust.ID, Date: "2026-01-15", Currency: "USD",
+		ExternalRef: "pt_order", Lines: []erp.Line{
+			{ItemID: "WIDGET", Quantity: d("3"), UnitPrice: d("19.99")},
+			{ItemID: "SHIPPING", Quantity: d("1"), UnitPrice: d("5.00")}, // not stock-managed
+		}}))
+	if _, alloc = stock(t, e, "WIDGET", "FR011"); !alloc.Equal(d("3")) {
+		t.Errorf("ALASTO after order = %s, want 3", alloc)
+	}
+	if _, alloc = stock(t, e, "WIDGET", "US011"); !alloc.IsZero() {
+		t.Errorf("other facility allocated %s", alloc)
+	}
+	var raw map[string]any
+	e.get(t, "/api/v1/sales/salesOrders/"+so.Number, &raw)
+	if raw["SALFCY"] != "FR011" || raw["BPCORD"] != cust.ID {
+		t.Errorf("SOH on the wire = %v", raw)
+	}
+	if err := e.VoidDocument(ctx(t), erp.KindSalesOrder, so.Number); err != nil {
+		t.Fatal(err)
+	}
+	if _, alloc = stock(t, e, "WIDGET", "FR011"); !alloc.IsZero() {
+		t.Errorf("ALASTO after cancel = %s, want 0", alloc)
+	}
+	if got := must(e.FindDocument(ctx(t), erp.KindSalesOrder, "pt_order")); got.Status != "Canceled" {
+		t.Errorf("cancelled order status = %q", got.Status)
+	}
+	bad := sagex3.New(e.url, apiKey, nil, sagex3.Options{SalesFacility: "XX999"})
+	_, err := bad.CreateDocument(ctx(t), erp.KindSalesOrder, erp.Document{CustomerID: cust.ID, Date: "2026-01-15", Currency: "USD",
+		ExternalRef: "pt_order2", Lines: []erp.Line{{ItemID: "WIDGET", Quantity: d("1"), UnitPrice: d("1")}}})
+	wantInvalid(t, err, http.StatusBadRequest, "SALFCY", "XX999")
+}
+
+func TestJournalSenseLines(t *testing.T) {
+	e := newSandboxEnv(t)
+	je := must(e.PostJournalEntry(ctx(t), erp.JournalEntry{Date: "2026-01-31", Currency: "USD", ExternalRef: "po_1", Lines: []erp.JournalLine{
+		{Account: "1010-00", Debit: d("97.10")}, {Account: "6150-00", Debit: d("2.90")}, {Account: "1015-00", Credit: d("100.00")}}}))
+	var raw struct{ LINES []struct{ SNS int } }
+	e.get(t, "/api/v1/financials/journalEntries/"+je.Number, &raw)
+	if len(raw.LINES) != 3 || raw.LINES[0].SNS != 1 || raw.LINES[2].SNS != -1 {
+		t.Errorf("GAS lines on the wire = %+v", raw)
+	}
+}
