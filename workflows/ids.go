@@ -30,7 +30,9 @@ const (
 	StatusAbandoned      = "Abandoned"
 	StatusCompensating   = "Compensating"
 	StatusSkipped        = "Skipped"
-	StatusWaiting        = "WaitingForOrderToCash"
+	// StatusDispatched: a run that only started other runs (charge.refunded → one run per refund).
+	StatusDispatched = "Dispatched"
+	StatusWaiting    = "WaitingForOrderToCash"
 )
 
 // Search attributes operators filter on in Temporal Web UI. `make run` registers them with the

@@ -241,5 +241,6 @@ func ChargeRefunds(ctx workflow.Context, in *ChargeRefundsInput) (*ChargeRefunds
 		_ = workflow.ExecuteChildWorkflow(cctx, RefundWorkflowName, &RefundInput{RefundID: id, EventType: "charge.refunded"}).
 			GetChildWorkflowExecution().Get(ctx, nil)
 	}
+	_ = workflow.UpsertTypedSearchAttributes(ctx, SALedgerStatus.ValueSet(StatusDispatched))
 	return &ChargeRefundsResult{RefundIDs: list.RefundIDs}, nil
 }
