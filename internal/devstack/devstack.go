@@ -388,3 +388,13 @@ func waitHTTP(ctx context.Context, url string, timeout time.Duration, p *proc) e
 		}
 	}
 }
+
+// Pid returns the process ID of a running process, or 0.
+func (s *Stack) Pid(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.procs[name]; ok && p.cmd != nil && p.cmd.Process != nil {
+		return p.cmd.Process.Pid
+	}
+	return 0
+}

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -40,6 +41,11 @@ var (
 func TestMain(m *testing.M) { os.Exit(run(m)) }
 
 func run(m *testing.M) int {
+	flag.Parse()
+	// `go test ./...` compiles this package too: start the stack only when benchmarking.
+	if f := flag.Lookup("test.bench"); f == nil || f.Value.String() == "" {
+		return m.Run()
+	}
 	_, file, _, _ := runtime.Caller(0)
 	bin := os.Getenv("LEDGERBRIDGE_BIN_DIR")
 	if bin == "" {
@@ -259,6 +265,100 @@ func gatewayAck(b *testing.B, rate, seconds int) {
 	fmt.Printf("\ngateway ack: %d signed webhooks at %d/s over %s, %d acknowledged 200: p50 %s, p99 %s, max %s\n\n",
 		n, rate, elapsed.Round(time.Millisecond), len(ok), p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond),
 		ok[len(ok)-1].Round(10*time.Microsecond))
+}
+
+// BenchmarkPayout100k posts one payout of 100,000 balance transactions through the real worker
+// and prints the time, the worker's peak memory and the workflow's history length, which stays
+// the same for any number of transactions (the aggregate, not the rows, goes into history).
+func BenchmarkPayout100k(b *testing.B) {
+	for _, n := range []int{1000, 100000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) { payoutBench(b, n) })
+	}
+}
+
+func payoutBench(b *testing.B, n int) {
+	// A fresh worker, so its peak memory is this payout's.
+	if err := stack.Kill("worker"); err != nil {
+		b.Fatal(err)
+	}
+	if err := stack.Restart("worker"); err != nil {
+		b.Fatal(err)
+	}
+	setPaused(b, false)
+	start := time.Now()
+	var res struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+		ID string `json:"id"`
+	}
+	body := strings.NewReader(fmt.Sprintf(`{"currency":"usd","count":%d,"amount":1000}`, n))
+	req, _ := http.NewRequest(http.MethodPost, stack.StripeURL()+"/_sandbox/payouts/bulk", body)
+	req.Header.Set("Authorization", "Bearer "+devstack.StripeKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&res)
+	resp.Body.Close()
+	payoutID := res.ID
+	if payoutID == "" && len(res.Data) > 0 {
+		payoutID = res.Data[0].ID
+	}
+	if payoutID == "" {
+		b.Fatalf("bulk payout: %s", resp.Status)
+	}
+	created := time.Since(start)
+	// payout.paid reaches the gateway as a webhook; wait for the run it starts.
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	id := workflows.PayoutID(payoutID)
+	var out workflows.PayoutResult
+	for {
+		err := tc.GetWorkflow(ctx, id, "").Get(ctx, &out)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil || !strings.Contains(err.Error(), "not found") {
+			b.Fatalf("%s: %v", id, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	took := time.Since(start)
+	events := 0
+	it := tc.GetWorkflowHistory(ctx, id, "", false, 0)
+	for it.HasNext() {
+		if _, err := it.Next(); err != nil {
+			b.Fatal(err)
+		}
+		events++
+	}
+	peak := peakRSS(stack.Pid("worker"))
+	b.ReportMetric(took.Seconds(), "s")
+	b.ReportMetric(float64(peak)/1024, "worker-peak-MiB")
+	b.ReportMetric(float64(events), "history-events")
+	fmt.Printf("\npayout of %d balance transactions: created in %s, posted %s (%s) in %s; worker peak RSS %.1f MiB; workflow history %d events\n\n",
+		out.Transactions, created.Round(time.Millisecond), out.JournalEntry, out.Status, took.Round(time.Millisecond), float64(peak)/1024, events)
+	if out.Transactions != int64(n) {
+		b.Fatalf("posted %d transactions, want %d", out.Transactions, n)
+	}
+}
+
+// peakRSS reads a process's peak resident set (VmHWM) in KiB from /proc.
+func peakRSS(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d", &kb)
+			return kb
+		}
+	}
+	return 0
 }
 
 type nopLogger struct{}
