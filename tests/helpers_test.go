@@ -212,13 +212,24 @@ func eventFor(t *testing.T, typ, objectID string) *stripe.Event {
 // postSigned delivers an event to the gateway the way Stripe does, signed with secret.
 func postSigned(t *testing.T, payload []byte, secret string) (int, map[string]any) {
 	t.Helper()
+	return postSignedURL(t, stack.GatewayURL(), payload, secret)
+}
+
+// postSignedURL delivers a signed event to the gateway at gatewayURL.
+func postSignedURL(t *testing.T, gatewayURL string, payload []byte, secret string) (int, map[string]any) {
+	t.Helper()
 	signed := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: secret})
-	return postWebhook(t, payload, signed.Header)
+	return postWebhookURL(t, gatewayURL, payload, signed.Header)
 }
 
 func postWebhook(t *testing.T, payload []byte, signature string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, stack.GatewayURL()+"/webhooks/stripe", bytes.NewReader(payload))
+	return postWebhookURL(t, stack.GatewayURL(), payload, signature)
+}
+
+func postWebhookURL(t *testing.T, gatewayURL string, payload []byte, signature string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, gatewayURL+"/webhooks/stripe", bytes.NewReader(payload))
 	req.Header.Set("Content-Type", "application/json")
 	if signature != "" {
 		req.Header.Set("Stripe-Signature", signature)

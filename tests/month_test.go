@@ -31,11 +31,11 @@ type monthEnv struct {
 	tc tclient.Client
 }
 
-func newMonthEnv(t *testing.T) *monthEnv {
+func newMonthEnv(t *testing.T, env ...string) *monthEnv {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	st, err := devstack.StartEphemeral(ctx, binDir(), nil)
+	st, err := devstack.StartEphemeral(ctx, binDir(), env)
 	if err != nil {
 		t.Fatal(err)
 	}

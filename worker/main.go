@@ -18,7 +18,7 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/activities"
 	"github.com/ledgerbridge/ledgerbridge/internal/config"
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
-	"github.com/ledgerbridge/ledgerbridge/internal/erp/sage500"
+	"github.com/ledgerbridge/ledgerbridge/internal/erp/connectors"
 	"github.com/ledgerbridge/ledgerbridge/internal/logging"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 	"github.com/ledgerbridge/ledgerbridge/internal/tclient"
@@ -51,7 +51,10 @@ func run() error {
 	}
 	defer tc.Close()
 
-	connector := sage500.New(cfg.SageURL, cfg.SageAPIKey, &http.Client{Timeout: 15 * time.Second})
+	connector, err := connectors.New(cfg.ERP, cfg.SageURL, cfg.SageAPIKey, &http.Client{Timeout: 15 * time.Second}, nil, nil)
+	if err != nil {
+		return err
+	}
 	if err := validateGL(ctx, cfg, connector, log); err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ var Vars = []Var{
 	{"STRIPE_API_URL", "http://127.0.0.1:12111", "Stripe API base URL (the Stripe sandbox by default; https://api.stripe.com in production)"},
 	{"STRIPE_API_KEY", "sk_test_ledgerbridge", "Stripe secret key"},
 	{"STRIPE_WEBHOOK_SECRET", "whsec_ledgerbridge_dev", "Stripe webhook signing secret"},
-	{"ERP", "sage500", "ERP connector (sage500)"},
+	{"ERP", "sage500", "ERP connector: sage500, sagex3 or sagepro (one Sage sandbox serves all three)"},
 	{"SAGE_URL", "http://127.0.0.1:8383", "Sage API base URL (the Sage sandbox by default)"},
 	{"SAGE_API_KEY", "sage_ledgerbridge_dev", "Sage API key (sent as Bearer token)"},
 	{"LEDGERBRIDGE_TIMEZONE", "UTC", "IANA time zone whose calendar day ERP documents are dated with"},
@@ -117,8 +117,10 @@ func Load() (*Config, error) {
 	if err := c.GL.Validate(nil); err != nil {
 		return nil, err
 	}
-	if c.ERP != "sage500" {
-		return nil, fmt.Errorf("ERP=%q: supported connectors are: sage500", c.ERP)
+	switch c.ERP {
+	case "sage500", "sagex3", "sagepro":
+	default:
+		return nil, fmt.Errorf("ERP=%q: supported connectors are sage500, sagex3 and sagepro", c.ERP)
 	}
 	if !strings.HasPrefix(c.StripeAPIKey, "sk_") && !strings.HasPrefix(c.StripeAPIKey, "rk_") {
 		return nil, fmt.Errorf("STRIPE_API_KEY: want a secret key starting sk_ or rk_")

@@ -40,6 +40,7 @@ func RunConformance(t *testing.T, newConnector func(t *testing.T) erp.Connector)
 		{"Faults", testFaults},
 		{"Restart", testRestart},
 		{"ContextCanceled", testContextCanceled},
+		{"GLAccounts", testGLAccounts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { runCase(t, tc.fn, newConnector(t)) })
@@ -221,5 +222,30 @@ func testRestart(t *testing.T, c erp.Connector) {
 	inv2 := invoiceFor(t, c2, cust, "1.00")
 	if inv2.Number == inv.Number {
 		t.Fatalf("invoice number %s reused after restart", inv2.Number)
+	}
+}
+
+// testGLAccounts: a connector that lists accounts (for start-up validation of the GL mapping)
+// lists the active chart, not the inactive accounts.
+func testGLAccounts(t *testing.T, c erp.Connector) {
+	lister, ok := c.(erp.AccountLister)
+	if !ok {
+		t.Skip("connector does not list GL accounts")
+	}
+	accts, err := lister.ListGLAccounts(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, a := range accts {
+		have[a] = true
+	}
+	for _, want := range []string{"1010-00", "1015-00", "6150-00", "2990-00"} {
+		if !have[want] {
+			t.Errorf("ListGLAccounts lacks %s: %v", want, accts)
+		}
+	}
+	if have["1999-00"] {
+		t.Errorf("ListGLAccounts lists the inactive account 1999-00")
 	}
 }
