@@ -7,24 +7,20 @@ package activities
 import (
 	"context"
 	"errors"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
 	"github.com/ledgerbridge/ledgerbridge/internal/glmap"
+	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 )
 
-// Settings are the mapping choices that shape ERP documents.
+// Settings are the choices that shape ERP documents.
 type Settings struct {
-	// Location is the merchant's time zone for document dates.
-	Location *time.Location
-	// DateFormat is the ERP's date layout.
-	DateFormat string
-	// DefaultItem is the ERP item for a charge without line items.
-	DefaultItem string
+	// Mapping is the ERP connection's mapping file (fields, items, value maps, dates, GL).
+	Mapping *mapping.Mapping
 	// CreateSalesOrder posts a sales order before the invoice.
 	CreateSalesOrder bool
 	// AlertWebhookURL receives parked-run alerts when set.
@@ -39,6 +35,8 @@ type Activities struct {
 	// GL maps Stripe money movements to ERP accounts.
 	GL     glmap.Accounts
 	Logger *zap.Logger
+	// Schedules lets the customer sync store its cursor on its Temporal schedule.
+	Schedules Schedules
 }
 
 // erpError converts a connector error into a Temporal application error with the right type and
@@ -69,4 +67,24 @@ func erpError(op string, err error) error {
 // validation builds a non-retryable ValidationError for data problems found before calling the ERP.
 func validation(msg string) error {
 	return temporal.NewNonRetryableApplicationError(msg, ErrValidation, nil)
+}
+
+// mapping returns the configured mapping, or the shipped Sage 500 default (unit tests).
+func (a *Activities) mapping() *mapping.Mapping {
+	if a.Settings.Mapping != nil {
+		return a.Settings.Mapping
+	}
+	m, err := mapping.Default("sage500")
+	if err != nil {
+		panic(err) // the embedded default is tested; failing here is a build defect
+	}
+	return m
+}
+
+// dataError turns a mapping data error into a parking validation error.
+func dataError(err error) error {
+	if mapping.IsDataError(err) {
+		return validation(err.Error())
+	}
+	return err
 }

@@ -2,13 +2,18 @@ package activities
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/shopspring/decimal"
 	"go.uber.org/zap"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
+	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
 	"github.com/ledgerbridge/ledgerbridge/internal/money"
 )
 
@@ -34,7 +39,7 @@ func (a *Activities) ResolveCustomer(ctx context.Context, in *ResolveCustomerInp
 			return nil, erpError("get customer "+id, err)
 		}
 		if cust != nil && cust.Active {
-			return &ResolveCustomerResult{CustomerID: cust.ID, How: "metadata"}, nil
+			return a.resolved(ctx, cust, ch, "metadata")
 		}
 		a.log().Warn("Stripe metadata names an ERP customer that is missing or inactive; matching again",
 			zap.String("charge", ch.ID), zap.String("erpCustomer", id))
@@ -45,7 +50,7 @@ func (a *Activities) ResolveCustomer(ctx context.Context, in *ResolveCustomerInp
 			return nil, erpError("find customer by Stripe ID", err)
 		}
 		if cust != nil {
-			return &ResolveCustomerResult{CustomerID: cust.ID, How: "externalRef"}, nil
+			return a.resolved(ctx, cust, ch, "externalRef")
 		}
 	}
 	if c.Email != "" {
@@ -61,29 +66,73 @@ func (a *Activities) ResolveCustomer(ctx context.Context, in *ResolveCustomerInp
 					return nil, erpError("link customer "+cust.ID+" to "+c.StripeID, err)
 				}
 			}
-			return &ResolveCustomerResult{CustomerID: cust.ID, How: "email"}, nil
+			return a.resolved(ctx, cust, ch, "email")
 		}
 	}
 	if c.StripeID == "" && c.Email == "" {
 		return nil, validation(fmt.Sprintf("charge %s has no Stripe customer and no billing email to match an ERP customer; retry with corrections.customerId", ch.ID))
 	}
-	created, err := a.ERP.CreateCustomer(ctx, customerFromStripe(ch))
+	desired, err := a.mapping().Customer(ch.source())
 	if err != nil {
-		return nil, erpError("create customer", err)
+		return nil, dataError(err)
 	}
-	return &ResolveCustomerResult{CustomerID: created.ID, How: "created"}, nil
+	created, how, err := a.createCustomerOnce(ctx, desired, firstNonEmpty(c.StripeID, strings.ToLower(c.Email)))
+	if err != nil {
+		return nil, err
+	}
+	return a.resolved(ctx, created, ch, how)
 }
 
-// customerFromStripe applies seed 001's customer mapping.
-func customerFromStripe(ch *ChargeSnapshot) erp.Customer {
-	c := ch.Customer
-	return erp.Customer{
-		Name:  firstNonEmpty(strings.TrimSpace(c.Name), c.Email),
-		Email: c.Email, Phone: c.Phone,
-		Address: erp.Address{Line1: c.Line1, Line2: c.Line2, City: c.City, State: c.State,
-			PostalCode: c.PostalCode, Country: c.Country},
-		Currency: ch.Currency, ExternalRef: c.StripeID, Active: true,
+// resolved makes sure the customer can take a document in the charge's currency: Sage keeps one
+// currency per customer. A customer without documents yet (e.g. created by the customer sync
+// before the first charge) is switched to the charge's currency; one with documents in another
+// currency parks the run with what to do.
+func (a *Activities) resolved(ctx context.Context, cust *erp.Customer, ch *ChargeSnapshot, how string) (*ResolveCustomerResult, error) {
+	if cust.Currency != "" && ch.Currency != "" && !strings.EqualFold(cust.Currency, ch.Currency) {
+		upd := *cust
+		upd.Currency = ch.Currency
+		if _, err := a.ERP.UpdateCustomer(ctx, upd); err != nil {
+			if erp.IsValidation(err) {
+				return nil, validation(fmt.Sprintf("ERP customer %s is kept in %s and already has documents, so it cannot take charge %s in %s: create a %s customer in the ERP and retry with corrections.customerId (ERP said: %v)",
+					cust.ID, cust.Currency, ch.ID, ch.Currency, ch.Currency, err))
+			}
+			return nil, erpError("set currency of customer "+cust.ID, err)
+		}
 	}
+	return &ResolveCustomerResult{CustomerID: cust.ID, How: how}, nil
+}
+
+// CustomerKey derives the ERP customer ID from the provider's key (Stripe customer ID, or the
+// email of a guest): "S" and 9 base-32 characters of its SHA-256, within every Sage dialect's key
+// width. Two workflows that create the same customer at once (order-to-cash and the customer
+// sync) then collide on the ERP's primary key instead of creating two customers.
+func CustomerKey(providerKey string) string {
+	sum := sha256.Sum256([]byte(providerKey))
+	return "S" + base32.StdEncoding.EncodeToString(sum[:])[:9]
+}
+
+// createCustomerOnce creates c under the deterministic ID for key; when the ERP answers that the
+// ID already exists (a concurrent run created it), it returns that customer instead.
+func (a *Activities) createCustomerOnce(ctx context.Context, c erp.Customer, key string) (*erp.Customer, string, error) {
+	if c.ID == "" {
+		c.ID = CustomerKey(key)
+	}
+	created, err := a.ERP.CreateCustomer(ctx, c)
+	if err == nil {
+		return created, "created", nil
+	}
+	var v *erp.ValidationError
+	if errors.As(err, &v) && v.Status == http.StatusConflict {
+		if existing, gerr := a.ERP.GetCustomer(ctx, c.ID); gerr == nil && existing != nil {
+			return existing, "externalRef", nil
+		}
+		if c.ExternalRef != "" {
+			if existing, ferr := a.ERP.FindCustomerByExternalRef(ctx, c.ExternalRef); ferr == nil && existing != nil {
+				return existing, "externalRef", nil
+			}
+		}
+	}
+	return nil, "", erpError("create customer", err)
 }
 
 // PostSalesOrder creates the charge's sales order when Settings.CreateSalesOrder is on.
@@ -114,8 +163,7 @@ func (a *Activities) postDocument(ctx context.Context, kind erp.DocumentKind, in
 	}
 	doc := erp.Document{
 		CustomerID: in.CustomerID, Date: a.date(ch.Created), Currency: ch.Currency, Lines: lines,
-		Total: ch.Amount, ExternalRef: ch.ID, SourceRef: in.SalesOrder,
-		Memo: strings.TrimSpace("Stripe charge " + ch.ID + " " + ch.PaymentIntentID),
+		Total: ch.Amount, ExternalRef: ch.ID, SourceRef: in.SalesOrder, Memo: a.mapping().InvoiceMemo(ch.source()),
 	}
 	created, err := a.ERP.CreateDocument(ctx, kind, doc)
 	if err != nil {
@@ -127,8 +175,13 @@ func (a *Activities) postDocument(ctx context.Context, kind erp.DocumentKind, in
 // buildLines maps Stripe invoice lines (or the charge itself) to ERP lines whose sum is exactly
 // the charged amount: anything the lines do not explain (tax, discounts) becomes its own line.
 func (a *Activities) buildLines(ch *ChargeSnapshot, corr Corrections) ([]erp.Line, error) {
-	item := func(fromLine string) string {
-		return firstNonEmpty(corr.ItemID, fromLine, ch.Metadata[MetaItemID], a.Settings.DefaultItem)
+	m := a.mapping()
+	item := func(src mapping.Source) (string, error) {
+		if corr.ItemID != "" {
+			return corr.ItemID, nil
+		}
+		it, err := m.Item(src)
+		return it, dataError(err)
 	}
 	one := decimal.NewFromInt(1)
 	var lines []erp.Line
@@ -142,19 +195,33 @@ func (a *Activities) buildLines(ch *ChargeSnapshot, corr Corrections) ([]erp.Lin
 		if l.Quantity <= 0 || !money.Round(unit, ch.Currency).Equal(unit) {
 			qty, unit = one, l.Amount
 		}
-		lines = append(lines, erp.Line{ItemID: item(l.ItemID), Description: l.Description, Quantity: qty, UnitPrice: unit, Amount: l.Amount})
+		src := ch.lineSource(l)
+		itemID, err := item(src)
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, erp.Line{ItemID: itemID, Description: m.LineDescription(src), Quantity: qty, UnitPrice: unit, Amount: l.Amount})
 		sum = sum.Add(l.Amount)
 	}
+	src := ch.source()
 	if len(lines) == 0 {
-		desc := firstNonEmpty(ch.Description, "Stripe charge "+ch.ID)
-		return []erp.Line{{ItemID: item(""), Description: desc, Quantity: one, UnitPrice: ch.Amount, Amount: ch.Amount}}, nil
+		itemID, err := item(src)
+		if err != nil {
+			return nil, err
+		}
+		desc := firstNonEmpty(m.LineDescription(src), "Stripe charge "+ch.ID)
+		return []erp.Line{{ItemID: itemID, Description: desc, Quantity: one, UnitPrice: ch.Amount, Amount: ch.Amount}}, nil
 	}
 	if diff := ch.Amount.Sub(sum); !diff.IsZero() {
 		if diff.IsNegative() {
 			return nil, validation(fmt.Sprintf("charge %s: invoice lines total %s exceeds the charged %s %s; post a discount line by hand or retry with corrections",
 				ch.ID, sum, ch.Amount, ch.Currency))
 		}
-		lines = append(lines, erp.Line{ItemID: item(""), Description: "Tax and adjustments", Quantity: one, UnitPrice: diff, Amount: diff})
+		itemID, err := item(src)
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, erp.Line{ItemID: itemID, Description: "Tax and adjustments", Quantity: one, UnitPrice: diff, Amount: diff})
 	}
 	return lines, nil
 }
@@ -170,10 +237,13 @@ func (a *Activities) ApplyPayment(ctx context.Context, in *ApplyPaymentInput) (*
 	if existing != nil && existing.Status != "Void" {
 		return &ApplyPaymentResult{PaymentID: existing.ID, Reused: true}, nil
 	}
+	method, err := a.mapping().PaymentMethod(ch.source())
+	if err != nil {
+		return nil, dataError(err)
+	}
 	p, err := a.ERP.ApplyPayment(ctx, erp.Payment{
 		CustomerID: in.CustomerID, InvoiceNumber: in.InvoiceNumber, Date: a.date(ch.Created),
-		Currency: ch.Currency, Amount: ch.Amount, Method: strings.TrimSpace("Stripe " + ch.CardBrand),
-		ExternalRef: ch.ID,
+		Currency: ch.Currency, Amount: ch.Amount, Method: method, ExternalRef: ch.ID,
 	})
 	if err != nil {
 		return nil, erpError("apply payment for "+ch.ID, err)
@@ -208,9 +278,7 @@ func (a *Activities) Compensate(ctx context.Context, in *CompensateInput) (*Comp
 	return res, nil
 }
 
-func (a *Activities) date(unix int64) string {
-	return money.FormatUnix(unix, a.Settings.Location, a.Settings.DateFormat)
-}
+func (a *Activities) date(unix int64) string { return a.mapping().Date(unix) }
 
 func (a *Activities) log() *zap.Logger {
 	if a.Logger == nil {

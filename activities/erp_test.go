@@ -28,8 +28,7 @@ func newActivities(t *testing.T) *Activities {
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { hs.Close(); srv.Close() })
 	return &Activities{
-		ERP:      sage500.New(hs.URL, sagesandbox.DefaultAPIKey, &http.Client{Timeout: 5 * time.Second}),
-		Settings: Settings{Location: time.UTC, DefaultItem: "STRIPE-SALE"},
+		ERP: sage500.New(hs.URL, sagesandbox.DefaultAPIKey, &http.Client{Timeout: 5 * time.Second}),
 	}
 }
 
@@ -136,7 +135,7 @@ func TestPostInvoiceAndPaymentAreIdempotentAndCompensateTwice(t *testing.T) {
 }
 
 func TestBuildLinesKeepsEveryCent(t *testing.T) {
-	a := &Activities{Settings: Settings{DefaultItem: "STRIPE-SALE"}}
+	a := &Activities{}
 	ch := testCharge("ch_g")
 	ch.Amount = decimal.RequireFromString("32.50")
 	ch.Lines = []LineSnapshot{

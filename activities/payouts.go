@@ -85,15 +85,20 @@ type AggregatePayoutInput struct {
 // category. It heartbeats its cursor and running totals after every page: a retry after a crash
 // resumes from the last page instead of starting over. Memory is bounded by the page size.
 func (a *Activities) AggregatePayout(ctx context.Context, in *AggregatePayoutInput) (*PayoutAggregate, error) {
-	pageSize := in.PageSize
-	if pageSize <= 0 || pageSize > 100 {
-		pageSize = 100
-	}
 	var p aggregateProgress
 	if activity.HasHeartbeatDetails(ctx) {
 		if err := activity.GetHeartbeatDetails(ctx, &p); err != nil {
 			return nil, fmt.Errorf("read heartbeat: %w", err)
 		}
+	}
+	return a.aggregate(ctx, in, p, func(p aggregateProgress) { activity.RecordHeartbeat(ctx, p) })
+}
+
+// aggregate pages from p's cursor, calling beat after every page (nil: no heartbeat, e.g. preview).
+func (a *Activities) aggregate(ctx context.Context, in *AggregatePayoutInput, p aggregateProgress, beat func(aggregateProgress)) (*PayoutAggregate, error) {
+	pageSize := in.PageSize
+	if pageSize <= 0 || pageSize > 100 {
+		pageSize = 100
 	}
 	if p.ByCat == nil {
 		p = aggregateProgress{Agg: PayoutAggregate{PayoutID: in.PayoutID, Currency: in.Currency}, ByCat: map[string]*CategoryTotal{}}
@@ -132,7 +137,9 @@ func (a *Activities) AggregatePayout(ctx context.Context, in *AggregatePayoutInp
 		if len(page) > 0 {
 			p.Cursor = page[len(page)-1].ID
 		}
-		activity.RecordHeartbeat(ctx, p)
+		if beat != nil {
+			beat(p)
+		}
 		if !more || len(page) == 0 {
 			break
 		}

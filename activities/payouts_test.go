@@ -3,7 +3,6 @@ package activities
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -11,7 +10,7 @@ import (
 )
 
 func payoutActivities() *Activities {
-	return &Activities{GL: glmap.Defaults(), Settings: Settings{Location: time.UTC}}
+	return &Activities{GL: glmap.Defaults()}
 }
 
 func TestPayoutJournalBalancesAndTiesToThePayout(t *testing.T) {

@@ -14,8 +14,10 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/ledgerbridge/ledgerbridge/activities"
 	"github.com/ledgerbridge/ledgerbridge/internal/config"
 	"github.com/ledgerbridge/ledgerbridge/internal/logging"
+	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 	"github.com/ledgerbridge/ledgerbridge/internal/tclient"
 	"github.com/ledgerbridge/ledgerbridge/internal/webhooks"
 )
@@ -46,8 +48,21 @@ func run() error {
 	}
 	defer tc.Close()
 
+	m, gl, err := cfg.LoadMapping()
+	if err != nil {
+		return err
+	}
+	// Preview reads Stripe (IDs) and the mapping; it never touches the ERP.
+	acts := &activities.Activities{Stripe: &stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)}, GL: gl,
+		Settings: activities.Settings{Mapping: m, CreateSalesOrder: cfg.CreateSalesOrder}}
 	gw := webhooks.New(webhooks.Config{StripeWebhookSecret: cfg.StripeWebhookSecret, MaxBodyBytes: cfg.WebhookMaxBytes,
-		TaskQueue: cfg.TaskQueue}, tc, log)
+		TaskQueue: cfg.TaskQueue, AdminToken: cfg.AdminToken,
+		Preview: func(ctx context.Context, raw []byte, id string) (any, error) {
+			if id != "" {
+				return activities.PreviewID(ctx, acts, id)
+			}
+			return activities.PreviewEvent(ctx, acts, raw)
+		}}, tc, log)
 	srv := &http.Server{Addr: cfg.GatewayAddr, Handler: gw.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()

@@ -3,8 +3,12 @@
 package main
 
 import (
+	"strings"
+
 	"context"
 	"fmt"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 	"net/http"
 	"os"
 	"os/signal"
@@ -19,13 +23,22 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/internal/config"
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
 	"github.com/ledgerbridge/ledgerbridge/internal/erp/connectors"
+	"github.com/ledgerbridge/ledgerbridge/internal/glmap"
 	"github.com/ledgerbridge/ledgerbridge/internal/logging"
+	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 	"github.com/ledgerbridge/ledgerbridge/internal/tclient"
 	"github.com/ledgerbridge/ledgerbridge/workflows"
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "preview" {
+		if err := preview(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "preview:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "worker:", err)
 		os.Exit(1)
@@ -51,20 +64,24 @@ func run() error {
 	}
 	defer tc.Close()
 
-	connector, err := connectors.New(cfg.ERP, cfg.SageURL, cfg.SageAPIKey, &http.Client{Timeout: 15 * time.Second}, nil, nil)
+	m, gl, err := cfg.LoadMapping()
 	if err != nil {
 		return err
 	}
-	if err := validateGL(ctx, cfg, connector, log); err != nil {
+	connector, err := connectors.New(cfg.ERP, cfg.SageURL, cfg.SageAPIKey, &http.Client{Timeout: 15 * time.Second}, staticExtras(m), nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", m.Name, err)
+	}
+	if err := validateGL(ctx, gl, connector, log); err != nil {
 		return err
 	}
 	acts := &activities.Activities{
-		Stripe: &stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)},
-		ERP:    connector,
-		GL:     cfg.GL,
-		Settings: activities.Settings{Location: cfg.Location, DateFormat: cfg.DateFormat, DefaultItem: cfg.DefaultItem,
-			CreateSalesOrder: cfg.CreateSalesOrder, AlertWebhookURL: cfg.AlertWebhookURL},
-		Logger: log,
+		Stripe:    &stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)},
+		ERP:       connector,
+		GL:        gl,
+		Settings:  activities.Settings{Mapping: m, CreateSalesOrder: cfg.CreateSalesOrder, AlertWebhookURL: cfg.AlertWebhookURL},
+		Logger:    log,
+		Schedules: tc.ScheduleClient(),
 	}
 	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.OrderToCash, workflow.RegisterOptions{Name: workflows.OrderToCashWorkflowName})
@@ -72,10 +89,15 @@ func run() error {
 	w.RegisterWorkflowWithOptions(workflows.ChargeRefunds, workflow.RegisterOptions{Name: workflows.ChargeRefundsWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.Dispute, workflow.RegisterOptions{Name: workflows.DisputeWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.PayoutToGL, workflow.RegisterOptions{Name: workflows.PayoutWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.CustomerToERP, workflow.RegisterOptions{Name: workflows.CustomerWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.CustomerSyncToStripe, workflow.RegisterOptions{Name: workflows.CustomerSyncWorkflowName})
 	w.RegisterActivity(acts)
 
 	log.Info("worker started", zap.String("temporal", cfg.TemporalAddress), zap.String("taskQueue", cfg.TaskQueue),
 		zap.String("stripe", cfg.StripeAPIURL), zap.String("erp", cfg.ERP), zap.String("sage", cfg.SageURL))
+	if err := ensureCustomerSyncSchedule(ctx, tc, cfg, log); err != nil {
+		return err
+	}
 	if err := w.Start(); err != nil {
 		return err
 	}
@@ -87,7 +109,10 @@ func run() error {
 
 // validateGL refuses to start with a GL mapping that names an account the ERP does not have,
 // listing every bad entry. The ERP may still be starting: it is retried for a minute.
-func validateGL(ctx context.Context, cfg *config.Config, conn erp.Connector, log *zap.Logger) error {
+func validateGL(ctx context.Context, gl glmap.Accounts, conn erp.Connector, log *zap.Logger) error {
+	if err := gl.Validate(nil); err != nil {
+		return err
+	}
 	lister, ok := conn.(erp.AccountLister)
 	if !ok {
 		log.Warn("the ERP connector cannot list GL accounts; the GL mapping is not checked against it", zap.String("erp", conn.Name()))
@@ -101,7 +126,7 @@ func validateGL(ctx context.Context, cfg *config.Config, conn erp.Connector, log
 			for _, a := range accounts {
 				known[a] = true
 			}
-			return cfg.GL.Validate(known)
+			return gl.Validate(known)
 		}
 		if erp.IsValidation(err) || time.Now().After(deadline) || ctx.Err() != nil {
 			return fmt.Errorf("read the ERP's chart of accounts to check the GL mapping: %w", err)
@@ -109,4 +134,53 @@ func validateGL(ctx context.Context, cfg *config.Config, conn erp.Connector, log
 		log.Info("waiting for the ERP to list GL accounts", zap.Error(err))
 		time.Sleep(time.Second)
 	}
+}
+
+// ensureCustomerSyncSchedule creates the ERP → Stripe customer sync schedule, or updates its
+// interval, keeping its cursor. It is a Temporal Schedule so operators see, pause and trigger it
+// in Web UI.
+func ensureCustomerSyncSchedule(ctx context.Context, tc client.Client, cfg *config.Config, log *zap.Logger) error {
+	sc := tc.ScheduleClient()
+	h := sc.GetHandle(ctx, workflows.CustomerSyncScheduleID)
+	_, err := h.Describe(ctx)
+	exists := err == nil
+	if cfg.CustomerSyncInterval == 0 {
+		if exists {
+			log.Info("customer sync disabled: pausing its schedule")
+			return h.Pause(ctx, client.SchedulePauseOptions{Note: "LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL=0"})
+		}
+		return nil
+	}
+	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: cfg.CustomerSyncInterval}}}
+	if exists {
+		if err := h.Unpause(ctx, client.ScheduleUnpauseOptions{Note: "worker started with a sync interval"}); err != nil {
+			return fmt.Errorf("unpause schedule %s: %w", workflows.CustomerSyncScheduleID, err)
+		}
+		return h.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(u client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+			u.Description.Schedule.Spec = &spec
+			return &client.ScheduleUpdate{Schedule: &u.Description.Schedule}, nil
+		}})
+	}
+	_, err = sc.Create(ctx, client.ScheduleOptions{
+		ID: workflows.CustomerSyncScheduleID, Spec: spec, Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		Action: &client.ScheduleWorkflowAction{ID: "customer-sync", Workflow: workflows.CustomerSyncWorkflowName,
+			TaskQueue: cfg.TaskQueue, Args: []interface{}{&activities.SyncCursor{}}},
+	})
+	if err != nil && !strings.Contains(err.Error(), "already") {
+		return fmt.Errorf("create schedule %s: %w", workflows.CustomerSyncScheduleID, err)
+	}
+	log.Info("customer sync scheduled", zap.Duration("every", cfg.CustomerSyncInterval))
+	return nil
+}
+
+// staticExtras passes the mapping's extra section to the connector; values that are templates
+// (per-charge) are rendered by activities, not fixed here.
+func staticExtras(m *mapping.Mapping) connectors.Options {
+	out := connectors.Options{}
+	for k, v := range m.Extra {
+		if !strings.Contains(v, "{") {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -6,6 +6,7 @@ package config
 import (
 	"fmt"
 	"github.com/ledgerbridge/ledgerbridge/internal/glmap"
+	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
 	"os"
 	"strconv"
 	"strings"
@@ -29,17 +30,19 @@ type Config struct {
 	SageURL    string
 	SageAPIKey string
 
-	// Location is the merchant's time zone: ERP document dates are its local days.
-	Location   *time.Location
-	DateFormat string
-	// DefaultItem is the ERP item used for a charge that carries no line items.
-	DefaultItem string
+	// MappingFile is the ERP connection's mapping file; empty means the shipped default for ERP.
+	MappingFile string
 	// CreateSalesOrder makes order-to-cash post a sales order before the invoice.
 	CreateSalesOrder bool
 	// AlertWebhookURL, if set, receives a JSON POST whenever a run parks.
 	AlertWebhookURL string
-	// GL maps Stripe money movements to ERP accounts (validated against the ERP at worker start).
-	GL glmap.Accounts
+	// CustomerSyncInterval is how often the ERP → Stripe customer sync runs (0: no schedule).
+	CustomerSyncInterval time.Duration
+	// GLOverrides are LEDGERBRIDGE_GL_ACCOUNTS entries, applied over the mapping file's gl section.
+	GLOverrides string
+
+	// AdminToken guards the gateway's /admin endpoints (preview); empty disables them.
+	AdminToken string
 
 	LogLevel string
 }
@@ -62,12 +65,12 @@ var Vars = []Var{
 	{"ERP", "sage500", "ERP connector: sage500, sagex3 or sagepro (one Sage sandbox serves all three)"},
 	{"SAGE_URL", "http://127.0.0.1:8383", "Sage API base URL (the Sage sandbox by default)"},
 	{"SAGE_API_KEY", "sage_ledgerbridge_dev", "Sage API key (sent as Bearer token)"},
-	{"LEDGERBRIDGE_TIMEZONE", "UTC", "IANA time zone whose calendar day ERP documents are dated with"},
-	{"LEDGERBRIDGE_DATE_FORMAT", "2006-01-02", "Go time layout of ERP dates"},
-	{"LEDGERBRIDGE_DEFAULT_ITEM", "STRIPE-SALE", "ERP item for a charge without line items (charge metadata sage_item_id overrides)"},
+	{"LEDGERBRIDGE_MAPPING_FILE", "", "mapping file (YAML) for the ERP connection; empty uses the shipped default for ERP (internal/mapping/defaults)"},
 	{"LEDGERBRIDGE_CREATE_SALES_ORDER", "false", "post a sales order before the invoice"},
 	{"LEDGERBRIDGE_ALERT_WEBHOOK_URL", "", "URL that receives a JSON alert when a run parks (NeedsAttention)"},
-	{"LEDGERBRIDGE_GL_ACCOUNTS", "", "GL account overrides, e.g. `bank=1010-00,fees=6150-00,category.charge=1015-00,fee.refund=6150-00` (defaults in internal/glmap)"},
+	{"LEDGERBRIDGE_GL_ACCOUNTS", "", "GL account overrides applied over the mapping file's gl section, e.g. `bank=1010-00,category.charge=1015-00,fee.refund=6150-00`"},
+	{"LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL", "5m", "how often the Temporal Schedule pushes ERP customer changes to Stripe (0 disables)"},
+	{"LEDGERBRIDGE_ADMIN_TOKEN", "admin_ledgerbridge_dev", "Bearer token of the gateway's /admin endpoints (preview); set it to a secret in production, or \"off\" to disable them"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 }
 
@@ -96,25 +99,30 @@ func Load() (*Config, error) {
 		ERP:                 strings.ToLower(env("ERP")),
 		SageURL:             strings.TrimRight(env("SAGE_URL"), "/"),
 		SageAPIKey:          env("SAGE_API_KEY"),
-		DateFormat:          env("LEDGERBRIDGE_DATE_FORMAT"),
-		DefaultItem:         env("LEDGERBRIDGE_DEFAULT_ITEM"),
+		MappingFile:         env("LEDGERBRIDGE_MAPPING_FILE"),
+		GLOverrides:         env("LEDGERBRIDGE_GL_ACCOUNTS"),
 		AlertWebhookURL:     env("LEDGERBRIDGE_ALERT_WEBHOOK_URL"),
 		LogLevel:            env("LOG_LEVEL"),
+		AdminToken:          env("LEDGERBRIDGE_ADMIN_TOKEN"),
 	}
 	var err error
 	if c.WebhookMaxBytes, err = strconv.ParseInt(env("GATEWAY_MAX_BODY_BYTES"), 10, 64); err != nil || c.WebhookMaxBytes <= 0 {
 		return nil, fmt.Errorf("GATEWAY_MAX_BODY_BYTES=%q: want a positive number of bytes", env("GATEWAY_MAX_BODY_BYTES"))
 	}
-	if c.Location, err = time.LoadLocation(env("LEDGERBRIDGE_TIMEZONE")); err != nil {
-		return nil, fmt.Errorf("LEDGERBRIDGE_TIMEZONE=%q: %v", env("LEDGERBRIDGE_TIMEZONE"), err)
-	}
 	if c.CreateSalesOrder, err = strconv.ParseBool(env("LEDGERBRIDGE_CREATE_SALES_ORDER")); err != nil {
 		return nil, fmt.Errorf("LEDGERBRIDGE_CREATE_SALES_ORDER=%q: want true or false", env("LEDGERBRIDGE_CREATE_SALES_ORDER"))
 	}
-	if c.GL, err = glmap.Parse(env("LEDGERBRIDGE_GL_ACCOUNTS")); err != nil {
-		return nil, err
+	if c.CustomerSyncInterval, err = time.ParseDuration(env("LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL")); err != nil || c.CustomerSyncInterval < 0 {
+		if v := env("LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL"); v == "0" {
+			c.CustomerSyncInterval, err = 0, nil
+		} else {
+			return nil, fmt.Errorf("LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL=%q: want a duration such as 5m, or 0", v)
+		}
 	}
-	if err := c.GL.Validate(nil); err != nil {
+	if c.AdminToken == "off" {
+		c.AdminToken = ""
+	}
+	if _, err = glmap.Parse(c.GLOverrides); err != nil {
 		return nil, err
 	}
 	switch c.ERP {
@@ -126,4 +134,26 @@ func Load() (*Config, error) {
 		return nil, fmt.Errorf("STRIPE_API_KEY: want a secret key starting sk_ or rk_")
 	}
 	return c, nil
+}
+
+// LoadMapping reads the mapping file (or the shipped default for ERP), checks it is written for
+// that ERP, and applies LEDGERBRIDGE_GL_ACCOUNTS over its GL section.
+func (c *Config) LoadMapping() (*mapping.Mapping, glmap.Accounts, error) {
+	var (
+		m   *mapping.Mapping
+		err error
+	)
+	if c.MappingFile != "" {
+		m, err = mapping.Load(c.MappingFile)
+	} else {
+		m, err = mapping.Default(c.ERP)
+	}
+	if err != nil {
+		return nil, glmap.Accounts{}, err
+	}
+	if err := m.ExpectERP(c.ERP); err != nil {
+		return nil, glmap.Accounts{}, err
+	}
+	gl, err := glmap.Apply(m.GL, c.GLOverrides)
+	return m, gl, err
 }

@@ -67,8 +67,18 @@ func (a Accounts) FeeAccountFor(category string) string {
 // Parse applies an override spec to the defaults: comma-separated key=account pairs where key is
 // one of bank, clearing, receivable, fees, disputeFees, chargebacks, fx, suspense,
 // category.<reporting_category> or fee.<reporting_category>. Errors name the entry at fault.
-func Parse(spec string) (Accounts, error) {
-	a := Defaults()
+func Parse(spec string) (Accounts, error) { return Apply(Defaults(), spec) }
+
+// Apply applies an override spec (see Parse) on top of base, which it does not modify.
+func Apply(base Accounts, spec string) (Accounts, error) {
+	a := base
+	a.Categories, a.FeeAccounts = map[string]string{}, map[string]string{}
+	for k, v := range base.Categories {
+		a.Categories[k] = v
+	}
+	for k, v := range base.FeeAccounts {
+		a.FeeAccounts[k] = v
+	}
 	for _, raw := range strings.Split(spec, ",") {
 		entry := strings.TrimSpace(raw)
 		if entry == "" {

@@ -36,6 +36,9 @@ type Client interface {
 	UpdateChargeMetadata(ctx context.Context, id string, metadata map[string]string, idempotencyKey string) error
 	UpdateCustomerMetadata(ctx context.Context, id string, metadata map[string]string, idempotencyKey string) error
 
+	GetCustomer(ctx context.Context, id string) (*stripe.Customer, error)
+	// SaveCustomer creates (id "") or updates a customer under an idempotency key.
+	SaveCustomer(ctx context.Context, id string, p *stripe.CustomerParams, idempotencyKey string) (*stripe.Customer, error)
 	GetRefund(ctx context.Context, id string) (*stripe.Refund, error)
 	ListChargeRefunds(ctx context.Context, chargeID string) ([]*stripe.Refund, error)
 	UpdateRefundMetadata(ctx context.Context, id string, metadata map[string]string, idempotencyKey string) error
@@ -175,4 +178,21 @@ func (a *API) PayoutTransactions(ctx context.Context, payoutID, startingAfter st
 		return nil, false, err
 	}
 	return out, it.BalanceTransactionList().HasMore, nil
+}
+
+// GetCustomer re-fetches a customer.
+func (a *API) GetCustomer(ctx context.Context, id string) (*stripe.Customer, error) {
+	p := &stripe.CustomerParams{}
+	p.Context = ctx
+	return a.SC.Customers.Get(id, p)
+}
+
+// SaveCustomer creates (empty id) or updates a customer under an idempotency key.
+func (a *API) SaveCustomer(ctx context.Context, id string, p *stripe.CustomerParams, key string) (*stripe.Customer, error) {
+	p.Context = ctx
+	p.SetIdempotencyKey(key)
+	if id == "" {
+		return a.SC.Customers.New(p)
+	}
+	return a.SC.Customers.Update(id, p)
 }

@@ -5,6 +5,7 @@ package webhooks
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
@@ -42,6 +43,10 @@ type Config struct {
 	TaskQueue    string
 	// Tolerance is the oldest signature timestamp accepted (Stripe's default is 300 s).
 	Tolerance time.Duration
+	// AdminToken guards /admin/*; empty disables those endpoints.
+	AdminToken string
+	// Preview computes what a Stripe event or object (raw JSON) or ID would post, without posting.
+	Preview func(ctx context.Context, raw []byte, id string) (any, error)
 }
 
 // Gateway serves the webhook, health and metrics endpoints.
@@ -85,6 +90,11 @@ func (g *Gateway) Handler() http.Handler {
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", g.ready)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(g.registry, promhttp.HandlerOpts{})))
+	if g.cfg.AdminToken != "" && g.cfg.Preview != nil {
+		admin := r.Group("/admin", g.requireAdmin)
+		admin.POST("/preview", g.preview)
+		admin.GET("/preview", g.preview)
+	}
 	return r
 }
 
@@ -104,6 +114,33 @@ func (g *Gateway) accessLog() gin.HandlerFunc {
 		}
 		g.log.Info("http", fields...)
 	}
+}
+
+func (g *Gateway) requireAdmin(c *gin.Context) {
+	if subtle.ConstantTimeCompare([]byte(c.GetHeader("Authorization")), []byte("Bearer "+g.cfg.AdminToken)) != 1 {
+		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "admin endpoints need Authorization: Bearer <LEDGERBRIDGE_ADMIN_TOKEN>"})
+	}
+}
+
+// preview answers POST /admin/preview (body: a Stripe event or object) or GET ?id=ch_…|po_… with
+// the ERP documents it would become. Nothing is posted.
+func (g *Gateway) preview(c *gin.Context) {
+	var raw []byte
+	id := c.Query("id")
+	if id == "" {
+		b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, g.cfg.MaxBodyBytes))
+		if err != nil || len(b) == 0 {
+			c.JSON(http.StatusBadRequest, gin.H{"error": "POST a Stripe event or object as JSON, or GET with ?id=ch_…|po_…"})
+			return
+		}
+		raw = b
+	}
+	out, err := g.cfg.Preview(c.Request.Context(), raw, id)
+	if err != nil {
+		c.JSON(http.StatusUnprocessableEntity, gin.H{"error": err.Error()})
+		return
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 func (g *Gateway) ready(c *gin.Context) {
@@ -180,7 +217,7 @@ func (g *Gateway) stripeWebhook(c *gin.Context) {
 		opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED
 		opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
 		run, err = g.temporal.SignalWithStartWorkflow(c.Request.Context(), rt.workflowID, workflows.SignalRefresh,
-			string(event.Type), opts, rt.workflowName, rt.input)
+			workflows.RefreshSignal{EventType: string(event.Type), Created: event.Created}, opts, rt.workflowName, rt.input)
 	} else {
 		run, err = g.temporal.ExecuteWorkflow(c.Request.Context(), opts, rt.workflowName, rt.input)
 	}
@@ -241,6 +278,9 @@ func routeEvent(e stripe.Event) (route, bool, string) {
 	case strings.HasPrefix(typ, "charge.dispute."):
 		return route{workflows.DisputeID(obj.ID), workflows.DisputeWorkflowName, obj.ID,
 			&workflows.DisputeInput{DisputeID: obj.ID, EventType: typ}, true}, true, ""
+	case typ == "customer.created" || typ == "customer.updated":
+		return route{workflows.CustomerID(obj.ID), workflows.CustomerWorkflowName, obj.ID,
+			&workflows.CustomerInput{CustomerID: obj.ID, EventType: typ, EventTime: e.Created}, true}, true, ""
 	case typ == "payout.paid" || typ == "payout.failed" || typ == "payout.canceled":
 		return route{workflows.PayoutID(obj.ID), workflows.PayoutWorkflowName, obj.ID,
 			&workflows.PayoutInput{PayoutID: obj.ID, EventType: typ}, true}, true, ""

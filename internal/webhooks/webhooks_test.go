@@ -100,6 +100,7 @@ func TestEventsRouteToTheirObjectsWorkflow(t *testing.T) {
 		{"charge.dispute.funds_withdrawn", `{"id":"dp_1","object":"dispute"}`, "dispute/stripe/dp_1", true},
 		{"charge.dispute.closed", `{"id":"dp_1","object":"dispute"}`, "dispute/stripe/dp_1", true},
 		{"payout.paid", `{"id":"po_1","object":"payout"}`, "payout/stripe/po_1", true},
+		{"customer.updated", `{"id":"cus_1","object":"customer"}`, "customer/stripe/cus_1", true},
 		{"payout.failed", `{"id":"po_1","object":"payout"}`, "payout/stripe/po_1", true},
 	}
 	for _, c := range cases {

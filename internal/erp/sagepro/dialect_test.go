@@ -131,8 +131,8 @@ func TestPaymentStatusMapping(t *testing.T) {
 
 func TestDatesAreConverted(t *testing.T) {
 	e := newSandboxEnv(t)
-	_, err := e.PostJournalEntry(ctx(t), erp.JournalEntry{Date: "01/31/2026", Currency: "USD", ExternalRef: "po_x"})
-	wantInvalid(t, err, "01/31/2026", "YYYY-MM-DD")
+	_, err := e.PostJournalEntry(ctx(t), erp.JournalEntry{Date: "31.01.2026", Currency: "USD", ExternalRef: "po_x"})
+	wantInvalid(t, err, "31.01.2026", "YYYY-MM-DD")
 	je := must(e.PostJournalEntry(ctx(t), erp.JournalEntry{Date: "2026-01-31", Currency: "JPY", ExternalRef: "po_jpy", Lines: []erp.JournalLine{
 		{Account: "1015-00", Debit: d("1000")}, {Account: "4000-00", Credit: d("1000")}}}))
 	w := e.raw(t, "/GLPosting/"+je.Number)

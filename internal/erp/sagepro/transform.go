@@ -12,12 +12,16 @@ import (
 // dateLayout is Sage Pro's date format.
 const dateLayout = "01/02/2006"
 
-// proDate converts the port's YYYY-MM-DD to MM/DD/YYYY; anything else is rejected here, naming
-// the value, because Sage Pro would misread a day-first date.
+// proDate converts the port's YYYY-MM-DD to MM/DD/YYYY; a date already in MM/DD/YYYY (the Sage
+// Pro mapping's dates.format) passes through. Anything else is rejected here, naming the value,
+// because Sage Pro would misread a day-first date.
 func proDate(iso string) (string, error) {
+	if d, err := time.Parse(dateLayout, iso); err == nil {
+		return d.Format(dateLayout), nil
+	}
 	d, err := time.Parse(time.DateOnly, iso)
 	if err != nil {
-		return "", httpx.Invalid("date %q is not a YYYY-MM-DD date", iso)
+		return "", httpx.Invalid("date %q is neither YYYY-MM-DD nor MM/DD/YYYY", iso)
 	}
 	return d.Format(dateLayout), nil
 }

@@ -1,0 +1,159 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/stripe/stripe-go/v76"
+
+	"github.com/ledgerbridge/ledgerbridge/internal/erp"
+)
+
+// Preview is what ledgerbridge would post for a provider object, computed with the mapping and
+// without writing anything anywhere.
+type Preview struct {
+	ERP        string            `json:"erp"`
+	Mapping    string            `json:"mapping"`
+	Object     string            `json:"object"`
+	Customer   *erp.Customer     `json:"customer,omitempty"`
+	SalesOrder *erp.Document     `json:"salesOrder,omitempty"`
+	Invoice    *erp.Document     `json:"invoice,omitempty"`
+	Payment    *erp.Payment      `json:"payment,omitempty"`
+	CreditMemo *erp.Document     `json:"creditMemo,omitempty"`
+	Journal    *erp.JournalEntry `json:"journalEntry,omitempty"`
+	// Rules lists the mapping rules that matched.
+	Rules []string `json:"rulesApplied,omitempty"`
+	// Notes explain what the preview cannot know without the ERP (matching, numbering).
+	Notes []string `json:"notes,omitempty"`
+	// Problems are the data errors that would park the run.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// PreviewCharge shows the customer, sales order, invoice and payment order-to-cash would post
+// for a charge.
+func PreviewCharge(a *Activities, ch *ChargeSnapshot) *Preview {
+	m := a.mapping()
+	p := &Preview{ERP: m.ERP, Mapping: m.Name, Object: ch.ID, Rules: m.MatchedRules(ch.source()),
+		Notes: []string{"the ERP customer is matched by Stripe metadata, Stripe ID, then email before one is created; document numbers are assigned by the ERP"}}
+	cust, err := m.Customer(ch.source())
+	if err != nil {
+		p.Problems = append(p.Problems, err.Error())
+	} else {
+		if cust.ID == "" {
+			cust.ID = CustomerKey(firstNonEmpty(ch.Customer.StripeID, ch.Customer.Email))
+		}
+		p.Customer = &cust
+	}
+	if ch.Status != "succeeded" || !ch.Paid {
+		p.Notes = append(p.Notes, "charge is "+ch.Status+": order-to-cash would post nothing")
+		return p
+	}
+	lines, err := a.buildLines(ch, Corrections{})
+	if err != nil {
+		p.Problems = append(p.Problems, problem(err))
+		return p
+	}
+	doc := erp.Document{CustomerID: cust.ID, Date: a.date(ch.Created), Currency: ch.Currency, Lines: lines,
+		Total: ch.Amount, Balance: ch.Amount.Sub(ch.Amount), ExternalRef: ch.ID, Memo: m.InvoiceMemo(ch.source())}
+	if a.Settings.CreateSalesOrder {
+		so := doc
+		p.SalesOrder = &so
+	}
+	p.Invoice = &doc
+	method, err := m.PaymentMethod(ch.source())
+	if err != nil {
+		p.Problems = append(p.Problems, err.Error())
+	}
+	p.Payment = &erp.Payment{CustomerID: cust.ID, Date: doc.Date, Currency: ch.Currency, Amount: ch.Amount, Method: method, ExternalRef: ch.ID}
+	return p
+}
+
+// PreviewPayout shows the journal entry of a payout, paging through its balance transactions.
+func PreviewPayout(ctx context.Context, a *Activities, payoutID string) (*Preview, error) {
+	ps, err := a.FetchPayout(ctx, &FetchPayoutInput{PayoutID: payoutID})
+	if err != nil {
+		return nil, err
+	}
+	agg, err := a.aggregate(ctx, &AggregatePayoutInput{PayoutID: ps.ID, Currency: ps.Currency}, aggregateProgress{}, nil)
+	if err != nil {
+		return nil, err
+	}
+	m := a.mapping()
+	p := &Preview{ERP: m.ERP, Mapping: m.Name, Object: payoutID}
+	je, suspense, err := a.payoutJournal(ps, agg)
+	p.Journal = &je
+	if err != nil {
+		p.Problems = append(p.Problems, err.Error())
+	}
+	for _, s := range suspense {
+		p.Notes = append(p.Notes, "unmapped category posted to suspense: "+s)
+	}
+	return p, nil
+}
+
+// PreviewEvent previews the object of a Stripe event (or a bare Stripe object) given as JSON. A
+// charge is previewed from the payload itself; anything else needs the Stripe API (IDs).
+func PreviewEvent(ctx context.Context, a *Activities, raw []byte) (*Preview, error) {
+	var probe struct {
+		Object string          `json:"object"`
+		Type   string          `json:"type"`
+		Data   json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return nil, fmt.Errorf("not JSON: %w", err)
+	}
+	obj := raw
+	if probe.Object == "event" {
+		var d struct {
+			Object json.RawMessage `json:"object"`
+		}
+		if err := json.Unmarshal(probe.Data, &d); err != nil || len(d.Object) == 0 {
+			return nil, fmt.Errorf("event has no data.object")
+		}
+		obj = d.Object
+	}
+	var kind struct {
+		Object       string `json:"object"`
+		ID           string `json:"id"`
+		LatestCharge any    `json:"latest_charge"`
+	}
+	if err := json.Unmarshal(obj, &kind); err != nil {
+		return nil, fmt.Errorf("object: %w", err)
+	}
+	switch kind.Object {
+	case "charge":
+		var ch stripe.Charge
+		if err := json.Unmarshal(obj, &ch); err != nil {
+			return nil, fmt.Errorf("charge: %w", err)
+		}
+		return PreviewCharge(a, snapshotCharge(&ch)), nil
+	case "payment_intent":
+		var pi stripe.PaymentIntent
+		if err := json.Unmarshal(obj, &pi); err != nil || pi.LatestCharge == nil {
+			return nil, fmt.Errorf("payment intent %s has no charge to preview", kind.ID)
+		}
+		return PreviewID(ctx, a, pi.LatestCharge.ID)
+	case "payout":
+		return PreviewPayout(ctx, a, kind.ID)
+	}
+	return nil, fmt.Errorf("no preview for %q objects (charges, payment intents and payouts are supported)", kind.Object)
+}
+
+// PreviewID previews a Stripe object by ID (ch_…, py_…, pi_… via its charge, po_…), fetching it
+// from the Stripe API.
+func PreviewID(ctx context.Context, a *Activities, id string) (*Preview, error) {
+	switch {
+	case len(id) > 3 && (id[:3] == "ch_" || id[:3] == "py_"):
+		snap, err := a.FetchCharge(ctx, &FetchChargeInput{ChargeID: id})
+		if err != nil {
+			return nil, err
+		}
+		return PreviewCharge(a, snap), nil
+	case len(id) > 3 && id[:3] == "po_":
+		return PreviewPayout(ctx, a, id)
+	}
+	return nil, fmt.Errorf("%q: give a charge (ch_…) or payout (po_…) ID", id)
+}
+
+func problem(err error) string { return err.Error() }
