@@ -58,12 +58,8 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	tc, err := tclient.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log, time.Minute)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-
+	// The mapping and GL accounts are checked before anything runs: a bad file stops the worker
+	// with file, line and reason instead of parking every run later.
 	m, gl, err := cfg.LoadMapping()
 	if err != nil {
 		return err
@@ -75,6 +71,12 @@ func run() error {
 	if err := validateGL(ctx, gl, connector, log); err != nil {
 		return err
 	}
+
+	tc, err := tclient.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log, time.Minute)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
 	acts := &activities.Activities{
 		Stripe:    &stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)},
 		ERP:       connector,

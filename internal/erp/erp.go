@@ -29,7 +29,7 @@ type Customer struct {
 	// Active is false for customers deactivated in the ERP.
 	Active bool `json:"active"`
 	// UpdatedAt is when the ERP last changed the record (read-only; drives ERP → Stripe sync).
-	UpdatedAt time.Time `json:"updatedAt,omitempty"`
+	UpdatedAt time.Time `json:"updatedAt,omitzero"`
 }
 
 // Address is a postal address.
