@@ -36,7 +36,7 @@ run: tools build
 ## demo: against a running `make run`, create customers and payments in the Stripe sandbox and
 ## print the Sage documents they became.
 demo:
-	$(GO) run ./sandbox/cmd/demo
+	ERP=$(or $(ERP),sage500) $(GO) run ./sandbox/cmd/demo
 
 ## test: unit tests, then end-to-end tests through the real dev server, sandboxes, worker and gateway.
 test: tools build

@@ -31,6 +31,18 @@ func envOr(name, def string) string {
 	return def
 }
 
+// dialect says where each ERP keeps invoices and payments and what its fields are called.
+type dialect struct {
+	name, invoices, payments                             string
+	number, customer, currency, total, status, paymentNo string
+}
+
+var dialects = map[string]dialect{
+	"sage500": {"Sage 500", "/Sage500API/Invoices", "/Sage500API/Payments", "InvoiceNo", "CustomerID", "CurrID", "InvoiceTotal", "Status", "PaymentNo"},
+	"sagex3":  {"Sage X3", "/api/v1/sales/salesInvoices", "/api/v1/financials/payments", "NUM", "BPCORD", "CUR", "AMTATI", "STA", "NUM"},
+	"sagepro": {"Sage Pro", "/SageProAPI/Invoice", "/SageProAPI/Receipt", "invno", "custno", "currcode", "invamt", "PaymentStatus", "rcptno"},
+}
+
 type order struct {
 	name, email, city string
 	amount            int64
@@ -41,6 +53,10 @@ func run() error {
 	stripeURL := envOr("STRIPE_API_URL", "http://127.0.0.1:12111")
 	sageURL := envOr("SAGE_URL", "http://127.0.0.1:8383")
 	sageKey := envOr("SAGE_API_KEY", "sage_ledgerbridge_dev")
+	d, ok := dialects[envOr("ERP", "sage500")]
+	if !ok {
+		return fmt.Errorf("ERP=%q: want sage500, sagex3 or sagepro (the ERP make run uses)", os.Getenv("ERP"))
+	}
 	sc := stripeapi.NewClient(stripeURL, envOr("STRIPE_API_KEY", "sk_test_ledgerbridge"))
 	stamp := time.Now().Format("150405")
 	orders := []order{
@@ -72,29 +88,29 @@ func run() error {
 		charges = append(charges, pi.LatestCharge.ID)
 	}
 
-	fmt.Printf("\nWaiting for the Sage 500 documents at %s …\n\n", sageURL)
+	fmt.Printf("\nWaiting for the %s documents at %s …\n\n", d.name, sageURL)
 	fmt.Printf("  %-28s %-12s %-10s %-4s %10s %-6s %-12s\n", "STRIPE CHARGE", "INVOICE", "CUSTOMER", "CUR", "TOTAL", "STATUS", "PAYMENT")
 	for _, ch := range charges {
-		inv, pmt, err := waitFor(sageURL, sageKey, ch, 60*time.Second)
+		inv, pmt, err := waitFor(sageURL, sageKey, d, ch, 60*time.Second)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("  %-28s %-12v %-10v %-4v %10v %-6v %-12v\n", ch, inv["InvoiceNo"], inv["CustomerID"], inv["CurrID"],
-			inv["InvoiceTotal"], inv["Status"], pmt["PaymentNo"])
+		fmt.Printf("  %-28s %-12v %-10v %-4v %10v %-6v %-12v\n", ch, inv[d.number], inv[d.customer], inv[d.currency],
+			inv[d.total], inv[d.status], pmt[d.paymentNo])
 	}
-	fmt.Println("\nEach charge is one invoice with its payment applied; the Sage IDs are in the charge's metadata.")
+	fmt.Println("\nEach charge is one invoice with its payment applied; the ERP IDs are in the charge's metadata.")
 	fmt.Println("Runs are in Temporal Web UI (http://127.0.0.1:8233), searchable by ProviderObjectID and ErpDocument.")
 	return nil
 }
 
-func waitFor(base, key, chargeID string, timeout time.Duration) (inv, pmt map[string]any, err error) {
+func waitFor(base, key string, d dialect, chargeID string, timeout time.Duration) (inv, pmt map[string]any, err error) {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		invs, err := list(base, key, "Invoices", chargeID)
+		invs, err := list(base, key, d.invoices, chargeID)
 		if err != nil {
 			return nil, nil, err
 		}
-		pmts, err := list(base, key, "Payments", chargeID)
+		pmts, err := list(base, key, d.payments, chargeID)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -106,8 +122,8 @@ func waitFor(base, key, chargeID string, timeout time.Duration) (inv, pmt map[st
 	return nil, nil, fmt.Errorf("charge %s not posted after %s: look for the run in Temporal Web UI (it may be parked)", chargeID, timeout)
 }
 
-func list(base, key, kind, ref string) ([]map[string]any, error) {
-	req, _ := http.NewRequest(http.MethodGet, base+"/Sage500API/"+kind+"?externalRef="+url.QueryEscape(ref), nil)
+func list(base, key, path, ref string) ([]map[string]any, error) {
+	req, _ := http.NewRequest(http.MethodGet, base+path+"?externalRef="+url.QueryEscape(ref), nil)
 	req.Header.Set("Authorization", "Bearer "+key)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -115,7 +131,7 @@ func list(base, key, kind, ref string) ([]map[string]any, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: %s", kind, resp.Status)
+		return nil, fmt.Errorf("GET %s: %s", path, resp.Status)
 	}
 	var out struct {
 		Value []map[string]any `json:"value"`
