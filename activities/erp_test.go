@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
 	"github.com/ledgerbridge/ledgerbridge/internal/erp/sage500"
+	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
 	"github.com/ledgerbridge/ledgerbridge/internal/money"
 	"github.com/ledgerbridge/ledgerbridge/sandbox/sagesandbox"
 )
@@ -189,5 +191,30 @@ func TestAllocateLinesSumsExactlyToTheRefund(t *testing.T) {
 	}
 	if _, err := AllocateLines(lines, decimal.RequireFromString("30.01"), "USD"); err == nil {
 		t.Fatal("a refund above the invoice must be refused")
+	}
+}
+
+// A mapping data error (a card brand the value map does not know, no "*" fallback) parks the run
+// with the mapping's message, before anything reaches the ERP.
+func TestMappingDataErrorParksWithItsMessage(t *testing.T) {
+	a, ctx := newActivities(t), context.Background()
+	raw, err := mapping.DefaultYAML("sage500")
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict := strings.Replace(string(raw), "    \"*\": Stripe\n", "", 1)
+	m, err := mapping.Parse("strict.yaml", []byte(strict))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Settings.Mapping = m
+	ch := testCharge("ch_h")
+	ch.CardBrand = "unionpay"
+	_, err = a.ApplyPayment(ctx, &ApplyPaymentInput{Charge: ch, CustomerID: "C1", InvoiceNumber: "INV-1"})
+	if !isValidation(err) || !strings.Contains(err.Error(), "unionpay") {
+		t.Fatalf("got %v", err)
+	}
+	if p, _ := a.ERP.FindPayment(ctx, ch.ID); p != nil {
+		t.Fatalf("a payment reached the ERP: %+v", p)
 	}
 }
