@@ -15,6 +15,8 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/stripe/stripe-go/v76"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 
@@ -307,4 +309,46 @@ func TestGatewayRejectsBadWebhooksAndStartsNothing(t *testing.T) {
 	if !strings.Contains(b.String(), `ledgerbridge_webhook_events_total{outcome="rejected"`) {
 		t.Fatalf("metrics do not count rejected webhooks")
 	}
+}
+
+// An operator resetting a completed run to its start (Temporal Web UI → Reset) replays every
+// activity; the ERP lookups find what the first run posted, so nothing is posted twice.
+func TestOperatorResetDoesNotDuplicate(t *testing.T) {
+	p := pay(t, 6100, "usd", nil)
+	first := waitResult(t, p.ChargeID, time.Minute)
+	ctx := context.Background()
+	id := workflows.OrderToCashID(p.ChargeID)
+	desc, err := tc.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runID := desc.WorkflowExecutionInfo.Execution.RunId
+	var firstTask int64
+	it := tc.GetWorkflowHistory(ctx, id, runID, false, 0)
+	for it.HasNext() && firstTask == 0 {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.EventType == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED {
+			firstTask = ev.EventId
+		}
+	}
+	reset, err := tc.ResetWorkflowExecution(ctx, &workflowservice.ResetWorkflowExecutionRequest{
+		Namespace: "default", WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: id, RunId: runID},
+		Reason: "test: operator reset", WorkflowTaskFinishEventId: firstTask, RequestId: fmt.Sprint(time.Now().UnixNano()),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again workflows.OrderToCashResult
+	if err := tc.GetWorkflow(ctx, id, reset.RunId).Get(ctx, &again); err != nil {
+		t.Fatal(err)
+	}
+	if again.Status != workflows.StatusPosted || again.InvoiceNumber != first.InvoiceNumber || again.PaymentID != first.PaymentID {
+		t.Fatalf("reset run posted %+v, first run %+v", again, first)
+	}
+	requireOne(t, "Invoices", byRef(p.ChargeID))
+	requireOne(t, "Payments", byRef(p.ChargeID))
+	requireOne(t, "Customers", byRef(p.Customer.ID))
 }
