@@ -62,7 +62,7 @@ type PayoutAggregate struct {
 	Rows     int64           `json:"rows"`
 	Pages    int64           `json:"pages"`
 	Totals   []CategoryTotal `json:"totals"`
-	// BankRows are the payout's own rows (type payout / payout_failure / payout_cancel).
+	// BankRows are the payout's own rows (type payout, source this payout).
 	BankRows int64 `json:"bankRows"`
 	BankNet  int64 `json:"bankNet"`
 }
@@ -113,8 +113,9 @@ func (a *Activities) aggregate(ctx context.Context, in *AggregatePayoutInput, p 
 				return nil, validation(fmt.Sprintf("payout %s (%s) lists transaction %s in %s", in.PayoutID, in.Currency, bt.ID, bt.Currency))
 			}
 			p.Agg.Rows++
-			switch bt.Type {
-			case "payout", "payout_failure", "payout_cancel":
+			// Only the payout's own row is the bank side. A payout_failure row returning an earlier
+			// failed payout's money is an ordinary movement of this payout (payout_reversal).
+			if bt.Type == "payout" && (bt.Source == nil || bt.Source.ID == "" || bt.Source.ID == in.PayoutID) {
 				p.Agg.BankRows++
 				p.Agg.BankNet += bt.Net
 				continue
@@ -249,4 +250,34 @@ func (a *Activities) PostPayoutJournal(ctx context.Context, in *PostPayoutJourna
 		return nil, err
 	}
 	return &PostPayoutJournalResult{Number: res.Number, Reused: res.Reused, Suspense: suspense}, nil
+}
+
+// ReversePayoutBankInput names a payout that failed after it was posted.
+type ReversePayoutBankInput struct {
+	Payout *PayoutSnapshot `json:"payout"`
+}
+
+// ReversePayoutBank posts the reversing entry of a failed payout's bank leg: Dr clearing / Cr bank
+// for the payout amount. The money never reached the bank and is back in the Stripe balance
+// (clearing); the fees in the payout entry were real and stay expensed. The next payout sweeps
+// the returned funds as a payout_reversal movement out of clearing.
+func (a *Activities) ReversePayoutBank(ctx context.Context, in *ReversePayoutBankInput) (*PostJournalResult, error) {
+	p := in.Payout
+	return a.postJournalOnce(ctx, erp.JournalEntry{
+		Date: a.date(firstNonZero(p.ArrivalDate, p.Created)), Currency: p.Currency, ExternalRef: "REV-" + p.ID,
+		Memo: fmt.Sprintf("Stripe payout %s failed (%s %s): funds returned to the Stripe balance", p.ID, p.FailureCode, p.FailureMessage),
+		Lines: []erp.JournalLine{
+			{Account: a.GL.Clearing, Debit: p.Amount, Description: "Failed payout " + p.ID},
+			{Account: a.GL.Bank, Credit: p.Amount, Description: "Failed payout " + p.ID},
+		},
+	})
+}
+
+func firstNonZero(vals ...int64) int64 {
+	for _, v := range vals {
+		if v != 0 {
+			return v
+		}
+	}
+	return 0
 }

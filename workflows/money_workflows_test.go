@@ -96,7 +96,7 @@ func TestFailedPayoutPostsThenReverses(t *testing.T) {
 	env.OnActivity(a.FindJournal, mock.Anything, mock.Anything).Return(&activities.PostJournalResult{}, nil)
 	env.OnActivity(a.AggregatePayout, mock.Anything, mock.Anything).Return(&activities.PayoutAggregate{Rows: 3, BankRows: 1}, nil).Once()
 	env.OnActivity(a.PostPayoutJournal, mock.Anything, mock.Anything).Return(&activities.PostPayoutJournalResult{Number: "JE-1"}, nil).Once()
-	env.OnActivity(a.ReverseJournal, mock.Anything, mock.Anything).Return(&activities.PostJournalResult{Number: "JE-2"}, nil).Once()
+	env.OnActivity(a.ReversePayoutBank, mock.Anything, mock.Anything).Return(&activities.PostJournalResult{Number: "JE-2"}, nil).Once()
 	env.ExecuteWorkflow(PayoutToGL, &PayoutInput{PayoutID: "po_1"})
 	var res PayoutResult
 	require.NoError(t, env.GetWorkflowResult(&res))

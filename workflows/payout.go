@@ -58,7 +58,8 @@ var aggregateActivity = workflow.ActivityOptions{
 // PayoutToGL posts a Stripe payout as one balanced journal entry (seed 001: "GL account mapping:
 // map Stripe transaction types from BalanceTransactions to specific Sage 500 General Ledger
 // accounts"): bank for the net payout, clearing for gross charges, refunds and disputes, fee
-// expense, and suspense for any unmapped category. A failed payout gets the reversing entry.
+// expense, and suspense for any unmapped category. A failed payout gets the reversing entry of
+// its bank leg (the fees stay expensed; the funds are back in clearing for the next payout).
 func PayoutToGL(ctx workflow.Context, in *PayoutInput) (*PayoutResult, error) {
 	st := &PayoutStatusView{PayoutResult: PayoutResult{Status: StatusRunning, PayoutID: in.PayoutID}}
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (*PayoutStatusView, error) { return st, nil }); err != nil {
@@ -130,7 +131,7 @@ func PayoutToGL(ctx workflow.Context, in *PayoutInput) (*PayoutResult, error) {
 					return nil
 				}
 				var res activities.PostJournalResult
-				err := workflow.ExecuteActivity(erpCtx, a.ReverseJournal, &activities.ReverseJournalInput{ExternalRef: p.ID}).Get(ctx, &res)
+				err := workflow.ExecuteActivity(erpCtx, a.ReversePayoutBank, &activities.ReversePayoutBankInput{Payout: p}).Get(ctx, &res)
 				st.Reversal = res.Number
 				if err == nil {
 					st.Note = "payout " + p.Status + ": " + p.FailureCode + " " + p.FailureMessage
