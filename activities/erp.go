@@ -58,6 +58,10 @@ func (a *Activities) ResolveCustomer(ctx context.Context, in *ResolveCustomerInp
 		if err != nil {
 			return nil, erpError("find customer by email", err)
 		}
+		// An ERP customer already linked to another Stripe customer is not this one.
+		if cust != nil && cust.ExternalRef != "" && c.StripeID != "" && cust.ExternalRef != c.StripeID {
+			cust = nil
+		}
 		if cust != nil {
 			if cust.ExternalRef == "" && c.StripeID != "" {
 				// Record the cross-reference so the next charge matches by ID, not by email.
@@ -154,7 +158,7 @@ func (a *Activities) postDocument(ctx context.Context, kind erp.DocumentKind, in
 	if err != nil {
 		return nil, erpError(fmt.Sprintf("find %s for %s", kind, ch.ID), err)
 	}
-	if existing != nil && existing.Status != "Void" {
+	if existing != nil && !erp.Dead(existing.Status) {
 		return &PostDocumentResult{Number: existing.Number, Total: existing.Total, Reused: true}, nil
 	}
 	lines, err := a.buildLines(ch, in.Corrections)
@@ -234,7 +238,7 @@ func (a *Activities) ApplyPayment(ctx context.Context, in *ApplyPaymentInput) (*
 	if err != nil {
 		return nil, erpError("find payment for "+ch.ID, err)
 	}
-	if existing != nil && existing.Status != "Void" {
+	if existing != nil && !erp.Dead(existing.Status) {
 		return &ApplyPaymentResult{PaymentID: existing.ID, Reused: true}, nil
 	}
 	method, err := a.mapping().PaymentMethod(ch.source())
@@ -258,7 +262,9 @@ func (a *Activities) Compensate(ctx context.Context, in *CompensateInput) (*Comp
 	if in.PaymentID != "" {
 		if err := a.ERP.VoidPayment(ctx, in.PaymentID); err != nil && !erp.IsValidation(err) {
 			return nil, erpError("void payment "+in.PaymentID, err)
-		} else if err == nil {
+		} else if err != nil {
+			res.NotVoided = append(res.NotVoided, fmt.Sprintf("payment %s: %v", in.PaymentID, err))
+		} else {
 			res.Voided = append(res.Voided, "payment "+in.PaymentID)
 		}
 	}
@@ -271,7 +277,10 @@ func (a *Activities) Compensate(ctx context.Context, in *CompensateInput) (*Comp
 		}
 		if err := a.ERP.VoidDocument(ctx, d.kind, d.number); err != nil && !erp.IsValidation(err) {
 			return nil, erpError(fmt.Sprintf("void %s %s", d.kind, d.number), err)
-		} else if err == nil {
+		} else if err != nil {
+			// The ERP refuses (e.g. a credit memo is applied): report it, an operator must act.
+			res.NotVoided = append(res.NotVoided, fmt.Sprintf("%s %s: %v", d.kind, d.number, err))
+		} else {
 			res.Voided = append(res.Voided, fmt.Sprintf("%s %s", d.kind, d.number))
 		}
 	}

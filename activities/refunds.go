@@ -77,19 +77,31 @@ type FindChargeInvoiceInput struct {
 	ChargeID string `json:"chargeId"`
 }
 
-// FindChargeInvoiceResult is the charge's ERP invoice, if order-to-cash has posted it.
+// FindChargeInvoiceResult is the charge's ERP invoice, if order-to-cash has posted it, and
+// whether its payment has been applied yet.
 type FindChargeInvoiceResult struct {
 	Found   bool          `json:"found"`
 	Invoice *erp.Document `json:"invoice,omitempty"`
+	// Paid is true once the charge's payment is applied: a credit memo posted before it would
+	// eat the invoice balance the payment needs.
+	Paid bool `json:"paid"`
 }
 
-// FindChargeInvoice looks up the invoice order-to-cash posted for a charge.
+// FindChargeInvoice looks up the invoice (and payment) order-to-cash posted for a charge.
 func (a *Activities) FindChargeInvoice(ctx context.Context, in *FindChargeInvoiceInput) (*FindChargeInvoiceResult, error) {
 	doc, err := a.ERP.FindDocument(ctx, erp.KindInvoice, in.ChargeID)
 	if err != nil {
 		return nil, erpError("find invoice for "+in.ChargeID, err)
 	}
-	return &FindChargeInvoiceResult{Found: doc != nil, Invoice: doc}, nil
+	res := &FindChargeInvoiceResult{Found: doc != nil, Invoice: doc}
+	if doc != nil && !erp.Dead(doc.Status) {
+		p, err := a.ERP.FindPayment(ctx, in.ChargeID)
+		if err != nil {
+			return nil, erpError("find payment for "+in.ChargeID, err)
+		}
+		res.Paid = p != nil && !erp.Dead(p.Status)
+	}
+	return res, nil
 }
 
 // PostCreditMemoInput is a refund and the invoice it credits.
@@ -112,7 +124,7 @@ func (a *Activities) PostCreditMemo(ctx context.Context, in *PostCreditMemoInput
 	if err != nil {
 		return nil, erpError("find credit memo for "+r.ID, err)
 	}
-	if existing != nil && existing.Status != "Void" {
+	if existing != nil && !erp.Dead(existing.Status) {
 		return &PostCreditMemoResult{Number: existing.Number, Reused: true}, nil
 	}
 	if r.Currency != inv.Currency {

@@ -5,13 +5,15 @@ import "github.com/shopspring/decimal"
 // ChargeSnapshot is what order-to-cash needs from a Stripe charge, re-fetched from the API.
 // It holds processor IDs and the masked card (brand, last 4) only: never card data.
 type ChargeSnapshot struct {
-	ID              string            `json:"id"`
-	AmountMinor     int64             `json:"amountMinor"`
-	Amount          decimal.Decimal   `json:"amount"`
-	Currency        string            `json:"currency"`
-	Created         int64             `json:"created"`
-	Status          string            `json:"status"`
-	Paid            bool              `json:"paid"`
+	ID          string          `json:"id"`
+	AmountMinor int64           `json:"amountMinor"`
+	Amount      decimal.Decimal `json:"amount"`
+	Currency    string          `json:"currency"`
+	Created     int64           `json:"created"`
+	Status      string          `json:"status"`
+	Paid        bool            `json:"paid"`
+	// Captured is false for an authorisation not yet captured (manual capture).
+	Captured        bool              `json:"captured"`
 	Description     string            `json:"description,omitempty"`
 	PaymentIntentID string            `json:"paymentIntentId,omitempty"`
 	InvoiceID       string            `json:"invoiceId,omitempty"`
@@ -125,9 +127,10 @@ type CompensateInput struct {
 	CreditMemo    string `json:"creditMemo,omitempty"`
 }
 
-// CompensateResult lists what was voided.
+// CompensateResult lists what was voided and what the ERP refused to void.
 type CompensateResult struct {
-	Voided []string `json:"voided"`
+	Voided    []string `json:"voided"`
+	NotVoided []string `json:"notVoided,omitempty"`
 }
 
 // AlertInput describes a parked run.

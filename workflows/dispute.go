@@ -87,7 +87,10 @@ func Dispute(ctx workflow.Context, in *DisputeInput) (*DisputeResult, error) {
 				err := workflow.ExecuteActivity(erpCtx, a.PostDisputeLeg, &activities.PostDisputeLegInput{Dispute: d, Leg: leg}).Get(ctx, &res)
 				if err == nil {
 					posted[leg.TxnID] = res.Number
-					legOrder = append(legOrder, leg.TxnID)
+					// Only legs this run posted are compensated on abandon, not legs of earlier passes.
+					if !res.Reused {
+						legOrder = append(legOrder, leg.TxnID)
+					}
 					st.Legs = append(st.Legs, leg.Category+" "+leg.TxnID+" → "+res.Number)
 					_ = workflow.UpsertTypedSearchAttributes(ctx, SAErpDocument.ValueSet(res.Number))
 				}

@@ -26,6 +26,7 @@ func TestRefundWaitsForTheInvoiceAndStartsOrderToCash(t *testing.T) {
 	inv := &erp.Document{Number: "INV-000001", CustomerID: "C1", Currency: "USD", Status: "Paid"}
 	env.OnActivity(a.FindChargeInvoice, mock.Anything, mock.Anything).Return(&activities.FindChargeInvoiceResult{}, nil).Times(3)
 	env.OnActivity(a.FindChargeInvoice, mock.Anything, mock.Anything).Return(&activities.FindChargeInvoiceResult{Found: true, Invoice: inv}, nil).Once()
+	env.OnActivity(a.FindChargeInvoice, mock.Anything, mock.Anything).Return(&activities.FindChargeInvoiceResult{Found: true, Invoice: inv, Paid: true}, nil).Once()
 	env.OnActivity(a.PostCreditMemo, mock.Anything, mock.Anything).Return(&activities.PostCreditMemoResult{Number: "CM-000001"}, nil).Once()
 	env.OnActivity(a.PostRefundCash, mock.Anything, mock.Anything).Return(&activities.PostJournalResult{Number: "JE-000001"}, nil).Once()
 	env.OnActivity(a.WriteBackRefund, mock.Anything, mock.Anything).Return(&activities.WriteBackResult{}, nil).Once()

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -89,6 +90,8 @@ func OrderToCash(ctx workflow.Context, in *OrderToCashInput) (*OrderToCashResult
 		st.Note = "abandoned: " + reason
 		if err != nil {
 			st.Problem = "compensation failed: " + problemText(err)
+		} else if len(res.NotVoided) > 0 {
+			st.Problem = "the ERP refused to void: " + strings.Join(res.NotVoided, "; ")
 		}
 	}
 	r.setStatus(ctx, StatusRunning)
@@ -143,16 +146,31 @@ func OrderToCash(ctx workflow.Context, in *OrderToCashInput) (*OrderToCashResult
 				st.Note = "ERP IDs not written back to Stripe (operator correction)"
 				return nil
 			}
+			// A customer chosen by an operator correction is right for this charge, not necessarily
+			// for every charge of the Stripe customer: do not record it as the cross-reference.
+			xref := charge.Customer.StripeID
+			if st.Corrections.CustomerID != "" {
+				xref = ""
+			}
 			return workflow.ExecuteActivity(stripeCtx, a.WriteBack, &activities.WriteBackInput{
-				ChargeID: charge.ID, StripeCustomerID: charge.Customer.StripeID, CustomerID: st.CustomerID,
+				ChargeID: charge.ID, StripeCustomerID: xref, CustomerID: st.CustomerID,
 				SalesOrder: st.SalesOrder, InvoiceNumber: st.InvoiceNumber, PaymentID: st.PaymentID}).Get(ctx, nil)
 		}},
 	}
 
 	for _, s := range steps {
-		if s.name == "check-charge" && (charge.Status != "succeeded" || !charge.Paid) {
-			// A webhook can race a later state change; the charge itself decides.
+		// Runs recorded before the capture check replay without it (change ID otc-skip-uncaptured).
+		uncaptured := false
+		if s.name == "check-charge" && workflow.GetVersion(ctx, "otc-skip-uncaptured", workflow.DefaultVersion, 1) == 1 {
+			uncaptured = !charge.Captured
+		}
+		if s.name == "check-charge" && (charge.Status != "succeeded" || !charge.Paid || uncaptured) {
+			// A webhook can race a later state change; the charge itself decides. An uncaptured
+			// authorisation is not cash yet (charge.captured is not handled: see README).
 			st.Note = "charge is " + charge.Status + ", nothing to post"
+			if charge.Status == "succeeded" && uncaptured {
+				st.Note = "charge is authorised but not captured, nothing to post"
+			}
 			r.setStatus(ctx, StatusSkipped)
 			return &st.OrderToCashResult, nil
 		}

@@ -17,7 +17,7 @@ import (
 
 func charge() *activities.ChargeSnapshot {
 	return &activities.ChargeSnapshot{ID: "ch_1", AmountMinor: 4200, Amount: decimal.RequireFromString("42.00"),
-		Currency: "USD", Status: "succeeded", Paid: true,
+		Currency: "USD", Status: "succeeded", Paid: true, Captured: true,
 		Customer: activities.CustomerSnapshot{StripeID: "cus_1", Email: "ada@example.com", Name: "Ada"}}
 }
 

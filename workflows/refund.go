@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/ledgerbridge/ledgerbridge/activities"
+	"github.com/ledgerbridge/ledgerbridge/internal/erp"
 )
 
 // Workflow names (stable across refactors).
@@ -162,23 +163,32 @@ func RefundToCreditMemo(ctx workflow.Context, in *RefundInput) (*RefundResult, e
 	return &st.RefundResult, nil
 }
 
-// awaitInvoice waits, on durable timers with backoff, until the charge's invoice exists. On the
-// first miss it starts the charge's order-to-cash (a no-op when it is already running or done),
-// so a refund whose charge event was lost still gets its invoice.
+// awaitInvoice waits, on durable timers with backoff, until the charge's invoice exists and its
+// payment is applied (a memo posted before the payment would eat the balance the payment needs).
+// On the first miss it starts the charge's order-to-cash (a no-op when it is already running or
+// done), so a refund whose charge event was lost still gets its invoice. An operator can abandon
+// the wait; after invoiceWaitAlert without progress the run also raises NeedsAttention (and keeps
+// waiting: the charge's own run is the one to fix).
 func awaitInvoice(ctx workflow.Context, r *stepRunner, chargeID string, out *activities.FindChargeInvoiceResult) error {
 	erpCtx := workflow.WithActivityOptions(ctx, erpActivity)
 	wait := invoiceWait.first
-	started := false
+	started, alerted := false, false
+	begin := workflow.Now(ctx)
 	for {
 		if err := workflow.ExecuteActivity(erpCtx, a.FindChargeInvoice, &activities.FindChargeInvoiceInput{ChargeID: chargeID}).Get(ctx, out); err != nil {
 			return err
 		}
-		if out.Found {
-			if out.Invoice.Status == "Void" {
-				return temporal.NewNonRetryableApplicationError("invoice "+out.Invoice.Number+" of charge "+chargeID+
-					" is void (its order-to-cash was abandoned); post this refund by hand and abandon, or retry after reposting", activities.ErrValidation, nil)
-			}
-			if *r.status == StatusWaiting {
+		if out.Found && erp.Dead(out.Invoice.Status) {
+			return temporal.NewNonRetryableApplicationError("invoice "+out.Invoice.Number+" of charge "+chargeID+
+				" is void (its order-to-cash was abandoned): post this refund by hand and abandon this run, or repost the charge and retry",
+				activities.ErrValidation, nil)
+		}
+		// Runs recorded before this change treated "invoice found" as enough; they must replay the
+		// same way (change ID refund-waits-for-payment).
+		waitPaid := workflow.GetVersion(ctx, "refund-waits-for-payment", workflow.DefaultVersion, 1) == 1
+		if out.Found && (out.Paid || !waitPaid) {
+			if *r.status != StatusRunning {
+				*r.problem = ""
 				r.setStatus(ctx, StatusRunning)
 			}
 			return nil
@@ -187,8 +197,26 @@ func awaitInvoice(ctx workflow.Context, r *stepRunner, chargeID string, out *act
 			startOrderToCash(ctx, chargeID)
 			started = true
 		}
-		r.setStatus(ctx, StatusWaiting)
-		if err := workflow.Sleep(ctx, wait); err != nil {
+		if !alerted && workflow.Now(ctx).Sub(begin) > invoiceWaitAlert {
+			alerted = true
+			*r.problem = "waiting since " + begin.Format(time.RFC3339) + " for order-to-cash of " + chargeID + " to post its invoice and payment; look at that run"
+			r.setStatus(ctx, StatusNeedsAttention)
+			_ = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, alertActivity), a.Alert, &activities.AlertInput{
+				WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Step: "await-invoice", Problem: *r.problem}).Get(ctx, nil)
+		} else if !alerted {
+			r.setStatus(ctx, StatusWaiting)
+		}
+		timer := workflow.NewTimer(ctx, wait)
+		abandon := false
+		sel := workflow.NewSelector(ctx)
+		sel.AddFuture(timer, func(workflow.Future) {})
+		sel.AddReceive(r.abandon, func(workflow.ReceiveChannel, bool) { abandon = true })
+		sel.Select(ctx)
+		if abandon {
+			// Leave the signal for the step runner, which compensates and ends the run.
+			return errAbandonWhileWaiting
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if wait *= 2; wait > invoiceWait.max {
@@ -196,6 +224,12 @@ func awaitInvoice(ctx workflow.Context, r *stepRunner, chargeID string, out *act
 		}
 	}
 }
+
+// errAbandonWhileWaiting hands an abandon received during the wait to the step runner.
+var errAbandonWhileWaiting = temporal.NewNonRetryableApplicationError("abandon requested while waiting", "Abandon", nil)
+
+// invoiceWaitAlert is how long a refund waits for its invoice before it asks for attention.
+const invoiceWaitAlert = 24 * time.Hour
 
 // startOrderToCash starts the charge's order-to-cash as an independent run (it outlives this
 // one), unless one already runs or has completed for that charge.

@@ -52,6 +52,14 @@ func (r *stepRunner) run(ctx workflow.Context, s step) (abandoned bool, err erro
 			r.runCompensation(ctx, "workflow cancelled")
 			return false, err
 		}
+		var appErr *temporal.ApplicationError
+		if errors.As(err, &appErr) && appErr.Type() == "Abandon" && r.pendingAbandon(ctx) {
+			return true, nil
+		}
+		// A retry sent while the run was not parked is stale: only a retry sent after the run
+		// shows NeedsAttention (set just below, in this same workflow task) counts.
+		for r.retry.ReceiveAsync(nil) {
+		}
 		*r.problem = problemText(err)
 		*r.parked++
 		r.setStatus(ctx, StatusNeedsAttention)

@@ -182,3 +182,28 @@ func IsValidation(err error) bool {
 type AccountLister interface {
 	ListGLAccounts(ctx context.Context) ([]string, error)
 }
+
+// Dead reports whether a document or payment status means it no longer counts: voided, cancelled
+// or reversed. A dead record must not stop a workflow from posting a live one.
+func Dead(status string) bool {
+	switch status {
+	case "Void", "Canceled", "Cancelled", "Reversed":
+		return true
+	}
+	return false
+}
+
+// PickLive chooses among the records that share an external reference (oldest first): the
+// oldest live one, else the newest dead one (so callers see that one was voided), else nil.
+// Find* use it so that a voided earlier attempt never hides, or stands in for, a live document.
+func PickLive[T any](items []T, status func(*T) string) *T {
+	for i := range items {
+		if !Dead(status(&items[i])) {
+			return &items[i]
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	return &items[len(items)-1]
+}

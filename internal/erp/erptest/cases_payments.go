@@ -142,3 +142,35 @@ func testCreditMemos(t *testing.T, c erp.Connector) {
 	d = must(c.FindDocument(ctx, erp.KindInvoice, inv.ExternalRef))
 	eqDec(t, "paid invoice balance after memo", d.Balance, "0")
 }
+
+// testVoidedDoesNotHideLive: after an earlier attempt was voided and a new document and payment
+// were posted under the same external reference, the lookups return the live ones; with only the
+// void one they return it (so callers see it was voided).
+func testVoidedDoesNotHideLive(t *testing.T, c erp.Connector) {
+	ctx := ctxT(t)
+	cust := newCustomer(t, c, "USD")
+	first := invoiceFor(t, c, cust, "10.00")
+	pay := func(inv *erp.Document) *erp.Payment {
+		return must(c.ApplyPayment(ctx, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
+			Currency: "USD", Amount: dec("10.00"), Method: "Stripe", ExternalRef: first.ExternalRef}))
+	}
+	p1 := pay(first)
+	if err := c.VoidPayment(ctx, p1.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.VoidDocument(ctx, erp.KindInvoice, first.Number); err != nil {
+		t.Fatal(err)
+	}
+	if got := must(c.FindDocument(ctx, erp.KindInvoice, first.ExternalRef)); got == nil || got.Number != first.Number || !erp.Dead(got.Status) {
+		t.Fatalf("only a void invoice: FindDocument = %+v", got)
+	}
+	second := must(c.CreateDocument(ctx, erp.KindInvoice, erp.Document{CustomerID: cust.ID, Date: testDate, Currency: "USD",
+		ExternalRef: first.ExternalRef, Lines: first.Lines, Total: dec("10.00")}))
+	p2 := pay(second)
+	if got := must(c.FindDocument(ctx, erp.KindInvoice, first.ExternalRef)); got == nil || got.Number != second.Number {
+		t.Errorf("FindDocument = %+v, want the live %s", got, second.Number)
+	}
+	if got := must(c.FindPayment(ctx, first.ExternalRef)); got == nil || got.ID != p2.ID {
+		t.Errorf("FindPayment = %+v, want the live %s", got, p2.ID)
+	}
+}

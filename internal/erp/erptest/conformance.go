@@ -41,6 +41,7 @@ func RunConformance(t *testing.T, newConnector func(t *testing.T) erp.Connector)
 		{"Restart", testRestart},
 		{"ContextCanceled", testContextCanceled},
 		{"GLAccounts", testGLAccounts},
+		{"VoidedDoesNotHideLive", testVoidedDoesNotHideLive},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { runCase(t, tc.fn, newConnector(t)) })

@@ -126,10 +126,11 @@ func findFirst[T any, PT interface {
 	if err := c.do(ctx, "GET", path, q, nil, &l); err != nil {
 		return nil, err
 	}
-	if len(l.Value) == 0 {
-		return nil, nil
+	docs := make([]erp.Document, 0, len(l.Value))
+	for i := range l.Value {
+		docs = append(docs, *PT(&l.Value[i]).toDoc())
 	}
-	return PT(&l.Value[0]).toDoc(), nil
+	return erp.PickLive(docs, func(d *erp.Document) string { return d.Status }), nil
 }
 
 // CreateDocument posts a new document. Sage 500 does not deduplicate: callers look the

@@ -22,10 +22,11 @@ func (c *Client) FindPayment(ctx context.Context, externalRef string) (*erp.Paym
 	if err := c.do(ctx, "GET", "/Payments", url.Values{"externalRef": {externalRef}}, nil, &l); err != nil {
 		return nil, err
 	}
-	if len(l.Value) == 0 {
-		return nil, nil
+	pays := make([]erp.Payment, 0, len(l.Value))
+	for _, w := range l.Value {
+		pays = append(pays, *fromWirePayment(w))
 	}
-	return fromWirePayment(l.Value[0]), nil
+	return erp.PickLive(pays, func(p *erp.Payment) string { return p.Status }), nil
 }
 
 // ApplyPayment records a cash receipt against p.InvoiceNumber (Sage does not deduplicate).

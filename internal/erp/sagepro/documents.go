@@ -116,11 +116,15 @@ func (c *Client) FindDocument(ctx context.Context, kind erp.DocumentKind, extern
 	if externalRef == "" {
 		return nil, httpx.Invalid("FindDocument: external reference is required")
 	}
-	w, err := httpx.First[wireDoc](ctx, c.h, p, url.Values{"externalRef": {externalRef}})
-	if err != nil || w == nil {
+	ws, err := httpx.All[wireDoc](ctx, c.h, p, url.Values{"externalRef": {externalRef}})
+	if err != nil {
 		return nil, err
 	}
-	return fromWireDoc(kind, *w), nil
+	docs := make([]erp.Document, 0, len(ws))
+	for _, w := range ws {
+		docs = append(docs, *fromWireDoc(kind, w))
+	}
+	return erp.PickLive(docs, func(d *erp.Document) string { return d.Status }), nil
 }
 
 // CreateDocument posts a sales order (allocating stock), invoice (SourceRef: its sales order)

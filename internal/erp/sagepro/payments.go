@@ -40,11 +40,15 @@ func (c *Client) FindPayment(ctx context.Context, externalRef string) (*erp.Paym
 	if externalRef == "" {
 		return nil, httpx.Invalid("FindPayment: external reference is required")
 	}
-	w, err := httpx.First[wireReceipt](ctx, c.h, receiptPath, url.Values{"externalRef": {externalRef}})
-	if err != nil || w == nil {
+	ws, err := httpx.All[wireReceipt](ctx, c.h, receiptPath, url.Values{"externalRef": {externalRef}})
+	if err != nil {
 		return nil, err
 	}
-	return fromWireReceipt(*w), nil
+	pays := make([]erp.Payment, 0, len(ws))
+	for _, w := range ws {
+		pays = append(pays, *fromWireReceipt(w))
+	}
+	return erp.PickLive(pays, func(p *erp.Payment) string { return p.Status }), nil
 }
 
 // ApplyPayment posts a cash receipt against p.InvoiceNumber with PaymentStatus mapped from

@@ -93,7 +93,8 @@ func fromWireDoc(kind erp.DocumentKind, w wireDoc) *erp.Document {
 	return d
 }
 
-// FindDocument returns the oldest document of kind whose ZEXTREF is externalRef.
+// FindDocument returns the document of kind whose ZEXTREF is externalRef: the oldest live one,
+// else the newest void or cancelled one (erp.PickLive).
 func (c *Client) FindDocument(ctx context.Context, kind erp.DocumentKind, externalRef string) (*erp.Document, error) {
 	p, _, err := docPath(kind)
 	if err != nil {
@@ -102,11 +103,15 @@ func (c *Client) FindDocument(ctx context.Context, kind erp.DocumentKind, extern
 	if externalRef == "" {
 		return nil, httpx.Invalid("FindDocument: external reference is required")
 	}
-	w, err := httpx.First[wireDoc](ctx, c.h, p, url.Values{"externalRef": {externalRef}})
-	if err != nil || w == nil {
+	ws, err := httpx.All[wireDoc](ctx, c.h, p, url.Values{"externalRef": {externalRef}})
+	if err != nil {
 		return nil, err
 	}
-	return fromWireDoc(kind, *w), nil
+	docs := make([]erp.Document, 0, len(ws))
+	for _, w := range ws {
+		docs = append(docs, *fromWireDoc(kind, w))
+	}
+	return erp.PickLive(docs, func(d *erp.Document) string { return d.Status }), nil
 }
 
 // CreateDocument posts a sales order (SOH, in Options.SalesFacility; allocates stock), sales

@@ -36,11 +36,15 @@ func (c *Client) FindPayment(ctx context.Context, externalRef string) (*erp.Paym
 	if externalRef == "" {
 		return nil, httpx.Invalid("FindPayment: external reference is required")
 	}
-	w, err := httpx.First[wirePayment](ctx, c.h, paymentsPath, url.Values{"externalRef": {externalRef}})
-	if err != nil || w == nil {
+	ws, err := httpx.All[wirePayment](ctx, c.h, paymentsPath, url.Values{"externalRef": {externalRef}})
+	if err != nil {
 		return nil, err
 	}
-	return fromWirePayment(*w), nil
+	pays := make([]erp.Payment, 0, len(ws))
+	for _, w := range ws {
+		pays = append(pays, *fromWirePayment(w))
+	}
+	return erp.PickLive(pays, func(p *erp.Payment) string { return p.Status }), nil
 }
 
 // ApplyPayment records a receipt against p.InvoiceNumber: PAYTYP from p.Method (see
