@@ -262,3 +262,38 @@ func (a *Activities) WriteBackRefund(ctx context.Context, in *WriteBackRefundInp
 	}
 	return &WriteBackResult{}, nil
 }
+
+// UndoRefundInput names a refund that failed or was cancelled after it was posted.
+type UndoRefundInput struct {
+	RefundID string `json:"refundId"`
+	Date     string `json:"date,omitempty"`
+}
+
+// UndoRefundResult lists what was voided or reversed.
+type UndoRefundResult struct {
+	Undone []string `json:"undone"`
+}
+
+// UndoRefund voids the refund's credit memo and reverses its refunded-cash entry: the money went
+// back to Stripe's balance (a failed or cancelled refund). Running it twice is harmless.
+func (a *Activities) UndoRefund(ctx context.Context, in *UndoRefundInput) (*UndoRefundResult, error) {
+	res := &UndoRefundResult{}
+	memo, err := a.ERP.FindDocument(ctx, erp.KindCreditMemo, in.RefundID)
+	if err != nil {
+		return nil, erpError("find credit memo for "+in.RefundID, err)
+	}
+	if memo != nil && !erp.Dead(memo.Status) {
+		if err := a.ERP.VoidDocument(ctx, erp.KindCreditMemo, memo.Number); err != nil {
+			return nil, erpError("void credit memo "+memo.Number, err)
+		}
+		res.Undone = append(res.Undone, "credit memo "+memo.Number+" voided")
+	}
+	rev, err := a.ReverseJournal(ctx, &ReverseJournalInput{ExternalRef: in.RefundID, Date: in.Date})
+	if err != nil {
+		return nil, err
+	}
+	if rev.Number != "" && !rev.Reused {
+		res.Undone = append(res.Undone, "cash entry reversed by "+rev.Number)
+	}
+	return res, nil
+}

@@ -117,3 +117,18 @@ func TestRedeliveredPayoutDoesNotAggregateAgain(t *testing.T) {
 	require.Equal(t, "JE-1", res.JournalEntry)
 	env.AssertNotCalled(t, "AggregatePayout", mock.Anything, mock.Anything)
 }
+
+func TestFailedRefundUndoesWhatWasPosted(t *testing.T) {
+	env := newEnv(t)
+	failed := refundSnap()
+	failed.Status = "failed"
+	env.OnActivity(a.FetchRefund, mock.Anything, mock.Anything).Return(failed, nil)
+	env.OnActivity(a.UndoRefund, mock.Anything, mock.Anything).Return(&activities.UndoRefundResult{
+		Undone: []string{"credit memo CM-1 voided", "cash entry reversed by JE-9"}}, nil).Once()
+	env.ExecuteWorkflow(RefundToCreditMemo, &RefundInput{RefundID: "re_1"})
+	var res RefundResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, StatusSkipped, res.Status)
+	require.Len(t, res.Voided, 2)
+	env.AssertNotCalled(t, "PostCreditMemo", mock.Anything, mock.Anything)
+}

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -144,8 +145,32 @@ func RefundToCreditMemo(ctx workflow.Context, in *RefundInput) (*RefundResult, e
 			return workflow.ExecuteActivity(stripeCtx, a.WriteBackRefund, &activities.WriteBackRefundInput{RefundID: refund.ID, CreditMemo: st.CreditMemo}).Get(ctx, nil)
 		}},
 	}
+	refresh := workflow.GetSignalChannel(ctx, SignalRefresh)
+	undo := func() (*RefundResult, error) {
+		// A refund that failed or was cancelled returns the money to Stripe's balance: undo
+		// whatever an earlier run (or pass) posted for it.
+		var res activities.UndoRefundResult
+		abandoned, err := r.run(ctx, step{"undo-refund", func() error {
+			return workflow.ExecuteActivity(erpCtx, a.UndoRefund, &activities.UndoRefundInput{RefundID: in.RefundID}).Get(ctx, &res)
+		}})
+		if err != nil || abandoned {
+			return &st.RefundResult, err
+		}
+		st.Voided = append(st.Voided, res.Undone...)
+		st.Note = "refund is " + refund.Status + ", nothing to credit"
+		if len(res.Undone) > 0 {
+			st.Note = "refund " + refund.Status + " after it was posted: " + strings.Join(res.Undone, "; ")
+		}
+		r.setStatus(ctx, StatusSkipped)
+		return &st.RefundResult, nil
+	}
+	failed := func() bool { return refund.Status == "failed" || refund.Status == "canceled" }
+	undoes := workflow.GetVersion(ctx, "refund-undo-failed", workflow.DefaultVersion, 1) == 1
 	for _, s := range steps {
 		if s.name == "await-invoice" && refund.Status != "succeeded" && refund.Status != "pending" {
+			if undoes && failed() {
+				return undo()
+			}
 			st.Note = "refund is " + refund.Status + ", nothing to credit"
 			r.setStatus(ctx, StatusSkipped)
 			return &st.RefundResult, nil
@@ -156,6 +181,15 @@ func RefundToCreditMemo(ctx workflow.Context, in *RefundInput) (*RefundResult, e
 		}
 		if abandoned {
 			return &st.RefundResult, nil
+		}
+	}
+	// refund.updated while this run posted: look again; a refund that failed meanwhile is undone.
+	for undoes && drain(refresh) {
+		if err := workflow.ExecuteActivity(stripeCtx, a.FetchRefund, &activities.FetchRefundInput{RefundID: in.RefundID}).Get(ctx, &refund); err != nil {
+			return nil, err
+		}
+		if failed() {
+			return undo()
 		}
 	}
 	st.Step = "done"

@@ -269,9 +269,11 @@ func routeEvent(e stripe.Event) (route, bool, string) {
 		ch := pi.LatestCharge.ID
 		return route{workflows.OrderToCashID(ch), workflows.OrderToCashWorkflowName, ch,
 			&workflows.OrderToCashInput{ChargeID: ch, EventID: e.ID, EventType: typ}, false}, true, ""
-	case typ == "refund.created" || typ == "refund.updated" || typ == "charge.refund.updated":
+	case typ == "refund.created" || typ == "refund.updated" || typ == "refund.failed" || typ == "charge.refund.updated":
+		// A refund changes state (pending → succeeded, or → failed): one run at a time, and a
+		// later event starts a new pass that re-fetches it (and undoes a failed one).
 		return route{workflows.RefundID(obj.ID), workflows.RefundWorkflowName, obj.ID,
-			&workflows.RefundInput{RefundID: obj.ID, EventID: e.ID, EventType: typ}, false}, true, ""
+			&workflows.RefundInput{RefundID: obj.ID, EventID: e.ID, EventType: typ}, true}, true, ""
 	case typ == "charge.refunded":
 		return route{workflows.ChargeRefundsID(obj.ID, obj.AmountRefunded), workflows.ChargeRefundsWorkflowName, obj.ID,
 			&workflows.ChargeRefundsInput{ChargeID: obj.ID}, false}, true, ""

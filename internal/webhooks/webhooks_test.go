@@ -94,7 +94,7 @@ func TestEventsRouteToTheirObjectsWorkflow(t *testing.T) {
 		typ, object, wantID string
 		refresh             bool
 	}{
-		{"refund.created", `{"id":"re_1","object":"refund","charge":"ch_1"}`, "refund/stripe/re_1", false},
+		{"refund.created", `{"id":"re_1","object":"refund","charge":"ch_1"}`, "refund/stripe/re_1", true},
 		{"charge.refunded", `{"id":"ch_1","object":"charge","amount_refunded":500}`, "charge-refunds/stripe/ch_1/500", false},
 		{"charge.dispute.created", `{"id":"dp_1","object":"dispute"}`, "dispute/stripe/dp_1", true},
 		{"charge.dispute.funds_withdrawn", `{"id":"dp_1","object":"dispute"}`, "dispute/stripe/dp_1", true},
