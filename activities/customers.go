@@ -2,6 +2,8 @@ package activities
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -65,6 +67,11 @@ type UpsertERPCustomerResult struct {
 // never creates a second ERP customer for one Stripe customer.
 func (a *Activities) UpsertERPCustomer(ctx context.Context, in *UpsertERPCustomerInput) (*UpsertERPCustomerResult, error) {
 	sc := in.Customer
+	if h := sc.Metadata[MetaSyncHash]; h != "" && h == contactHash(sc.Name, sc.Email, sc.Phone, sc.Line1, sc.Line2, sc.City, sc.State, sc.PostalCode, sc.Country) {
+		// The Stripe customer holds exactly what the ERP → Stripe sync wrote: this event is the
+		// echo of our own write, and the ERP (possibly edited since) stays as it is.
+		return &UpsertERPCustomerResult{CustomerID: sc.Metadata[MetaCustomerID], Action: "unchanged"}, nil
+	}
 	desired, err := a.mapping().Customer(sc.source())
 	if err != nil {
 		return nil, dataError(err)
@@ -197,12 +204,32 @@ func (a *Activities) PushCustomerToStripe(ctx context.Context, in *PushCustomerI
 				City: stripe.String(c.Address.City), State: stripe.String(c.Address.State),
 				PostalCode: stripe.String(c.Address.PostalCode), Country: stripe.String(c.Address.Country)}}
 		p.AddMetadata(MetaCustomerID, c.ID)
+		p.AddMetadata(MetaSyncHash, contactHash(c.Name, c.Email, c.Phone, c.Address.Line1, c.Address.Line2, c.Address.City,
+			c.Address.State, c.Address.PostalCode, c.Address.Country))
 		return p
 	}
 	if c.ExternalRef == "" {
-		created, err := a.Stripe.SaveCustomer(ctx, "", params(), "ledgerbridge-erp-customer-"+c.ID)
-		if err != nil {
-			return nil, stripeError("create Stripe customer for "+c.ID, err)
+		// A Stripe customer created for this ERP customer by an earlier attempt whose ERP
+		// write-back failed carries its ERP ID in metadata: reuse it rather than create another.
+		var created *stripe.Customer
+		if c.Email != "" {
+			same, err := a.Stripe.CustomersByEmail(ctx, c.Email)
+			if err != nil {
+				return nil, stripeError("find Stripe customers by email", err)
+			}
+			for _, sc := range same {
+				if sc.Metadata[MetaCustomerID] == c.ID {
+					created = sc
+					break
+				}
+			}
+		}
+		if created == nil {
+			var err error
+			key := fmt.Sprintf("ledgerbridge-erp-customer-%s-%d", c.ID, c.UpdatedAt.UnixNano())
+			if created, err = a.Stripe.SaveCustomer(ctx, "", params(), key); err != nil {
+				return nil, stripeError("create Stripe customer for "+c.ID, err)
+			}
 		}
 		c.ExternalRef = created.ID
 		if _, err := a.ERP.UpdateCustomer(ctx, c); err != nil {
@@ -265,4 +292,18 @@ func (a *Activities) SaveSyncCursor(ctx context.Context, in *SaveSyncCursorInput
 // SyncCursor is the argument of each scheduled ERP → Stripe run.
 type SyncCursor struct {
 	Since time.Time `json:"since"`
+}
+
+// MetaSyncHash is the Stripe customer metadata key holding a hash of the contact fields the ERP →
+// Stripe sync last wrote. While the customer still hashes to it, Stripe has no edit of its own,
+// so the customer.updated that our write caused is recognised as an echo and not applied back.
+const MetaSyncHash = "ledgerbridge_sync_hash"
+
+func contactHash(fields ...string) string {
+	h := sha256.New()
+	for _, f := range fields {
+		h.Write([]byte(strings.ToLower(strings.TrimSpace(f))))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -218,3 +218,11 @@ func TestMappingDataErrorParksWithItsMessage(t *testing.T) {
 		t.Fatalf("a payment reached the ERP: %+v", p)
 	}
 }
+
+func TestAllocateLinesWithADiscountLineCreditsOneLine(t *testing.T) {
+	lines := []erp.Line{{ItemID: "WIDGET", Amount: decimal.RequireFromString("100")}, {ItemID: "DISCOUNT", Amount: decimal.RequireFromString("-20")}}
+	got, err := AllocateLines(lines, decimal.RequireFromString("80"), "USD")
+	if err != nil || len(got) != 1 || !got[0].Amount.Equal(decimal.RequireFromString("80")) || got[0].ItemID != "WIDGET" {
+		t.Fatalf("%+v %v", got, err)
+	}
+}

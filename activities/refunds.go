@@ -149,6 +149,12 @@ func (a *Activities) PostCreditMemo(ctx context.Context, in *PostCreditMemoInput
 func AllocateLines(lines []erp.Line, amount decimal.Decimal, currency string) ([]erp.Line, error) {
 	total := decimal.Zero
 	for _, l := range lines {
+		if l.Amount.IsNegative() {
+			// Discount or credit lines make proportional shares meaningless: credit the amount on
+			// one line of the first item instead of refusing the refund.
+			return []erp.Line{{ItemID: lines[0].ItemID, Description: "Refund", Quantity: decimal.NewFromInt(1),
+				UnitPrice: amount, Amount: amount}}, nil
+		}
 		total = total.Add(l.Amount)
 	}
 	if !total.IsPositive() {

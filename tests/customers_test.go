@@ -94,9 +94,9 @@ func TestERPCustomerSyncsToStripeOnSchedule(t *testing.T) {
 		delete(c, k)
 	}
 	doJSON(t, http.MethodPut, stack.SageURL()+"/Sage500API/Customers/"+id, devstack.SageKey, c, nil)
-	triggerSync(t)
+	second := triggerSync(t)
 	if got, _ = sc.Customers.Get(stripeID, nil); got.Name != "Dorothy J. Vaughan" {
-		t.Fatalf("Stripe name %q after the ERP edit", got.Name)
+		t.Fatalf("Stripe name %q after the ERP edit (sync %+v)", got.Name, second)
 	}
 	// The sync's own writes echo back once (customer.updated → ERP, found equal) and then stop.
 	time.Sleep(2 * time.Second)

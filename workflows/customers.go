@@ -114,6 +114,8 @@ type CustomerSyncResult struct {
 	Seen    int       `json:"seen"`
 	Created int       `json:"created"`
 	Updated int       `json:"updated"`
+	// Failed lists the customers Stripe refused, with why.
+	Failed []string `json:"failed,omitempty"`
 }
 
 // CustomerSyncToStripe runs on a Temporal Schedule: it pushes the customers changed in the ERP
@@ -136,10 +138,11 @@ func CustomerSyncToStripe(ctx workflow.Context, in *activities.SyncCursor) (*Cus
 		for _, c := range changed.Customers {
 			var pr activities.PushCustomerResult
 			if err := workflow.ExecuteActivity(stripeCtx, a.PushCustomerToStripe, &activities.PushCustomerInput{Customer: c}).Get(ctx, &pr); err != nil {
-				// One bad record must not stall the others; it is retried on the next run,
-				// because the cursor does not move past it.
-				workflow.GetLogger(ctx).Error("customer push failed", "customer", c.ID, "error", err)
-				return res, saveCursor(ctx, res)
+				// One record Stripe refuses must not stall every later change: report it (alert,
+				// result) and go on; it is pushed again the next time it changes in the ERP.
+				res.Failed = append(res.Failed, c.ID+": "+problemText(err))
+				_ = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, alertActivity), a.Alert, &activities.AlertInput{
+					WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Step: "push-customer " + c.ID, Problem: problemText(err)}).Get(ctx, nil)
 			}
 			res.Seen++
 			switch pr.Action {

@@ -37,6 +37,8 @@ type Client interface {
 	UpdateCustomerMetadata(ctx context.Context, id string, metadata map[string]string, idempotencyKey string) error
 
 	GetCustomer(ctx context.Context, id string) (*stripe.Customer, error)
+	// CustomersByEmail lists the customers with an email address.
+	CustomersByEmail(ctx context.Context, email string) ([]*stripe.Customer, error)
 	// SaveCustomer creates (id "") or updates a customer under an idempotency key.
 	SaveCustomer(ctx context.Context, id string, p *stripe.CustomerParams, idempotencyKey string) (*stripe.Customer, error)
 	GetRefund(ctx context.Context, id string) (*stripe.Refund, error)
@@ -195,4 +197,16 @@ func (a *API) SaveCustomer(ctx context.Context, id string, p *stripe.CustomerPar
 		return a.SC.Customers.New(p)
 	}
 	return a.SC.Customers.Update(id, p)
+}
+
+// CustomersByEmail lists the customers with an email address.
+func (a *API) CustomersByEmail(ctx context.Context, email string) ([]*stripe.Customer, error) {
+	p := &stripe.CustomerListParams{Email: stripe.String(email)}
+	p.Context = ctx
+	var out []*stripe.Customer
+	it := a.SC.Customers.List(p)
+	for it.Next() {
+		out = append(out, it.Customer())
+	}
+	return out, it.Err()
 }
