@@ -146,12 +146,21 @@ func sameContact(a, b erp.Customer) bool {
 type WriteBackCustomerInput struct {
 	StripeCustomerID string `json:"stripeCustomerId"`
 	CustomerID       string `json:"customerId"`
+	// ClearSyncHash forgets the ERP → Stripe sync's hash: a Stripe edit was applied to the ERP,
+	// so the Stripe data is no longer "what the ERP wrote".
+	ClearSyncHash bool  `json:"clearSyncHash,omitempty"`
+	EventTime     int64 `json:"eventTime,omitempty"`
 }
 
 // WriteBackCustomer records the ERP customer ID in the Stripe customer's metadata.
 func (a *Activities) WriteBackCustomer(ctx context.Context, in *WriteBackCustomerInput) (*WriteBackResult, error) {
+	md := map[string]string{MetaCustomerID: in.CustomerID}
 	key := fmt.Sprintf("ledgerbridge-xref-%s-%s", in.StripeCustomerID, in.CustomerID)
-	if err := a.Stripe.UpdateCustomerMetadata(ctx, in.StripeCustomerID, map[string]string{MetaCustomerID: in.CustomerID}, key); err != nil {
+	if in.ClearSyncHash {
+		md[MetaSyncHash] = "" // Stripe deletes a metadata key set to ""
+		key = fmt.Sprintf("%s-unhash-%d", key, in.EventTime)
+	}
+	if err := a.Stripe.UpdateCustomerMetadata(ctx, in.StripeCustomerID, md, key); err != nil {
 		return nil, stripeError("write ERP ID to customer "+in.StripeCustomerID, err)
 	}
 	return &WriteBackResult{}, nil
@@ -246,7 +255,9 @@ func (a *Activities) PushCustomerToStripe(ctx context.Context, in *PushCustomerI
 		have.Address = erp.Address{Line1: cur.Address.Line1, Line2: cur.Address.Line2, City: cur.Address.City,
 			State: cur.Address.State, PostalCode: cur.Address.PostalCode, Country: cur.Address.Country}
 	}
-	if sameContact(c, have) && cur.Metadata[MetaCustomerID] == c.ID {
+	hash := contactHash(c.Name, c.Email, c.Phone, c.Address.Line1, c.Address.Line2, c.Address.City, c.Address.State,
+		c.Address.PostalCode, c.Address.Country)
+	if sameContact(c, have) && cur.Metadata[MetaCustomerID] == c.ID && cur.Metadata[MetaSyncHash] == hash {
 		return &PushCustomerResult{StripeCustomerID: cur.ID, Action: "unchanged"}, nil
 	}
 	key := fmt.Sprintf("ledgerbridge-erp-customer-%s-%d", c.ID, c.UpdatedAt.UnixNano())

@@ -127,6 +127,12 @@ func (a *Activities) PostCreditMemo(ctx context.Context, in *PostCreditMemoInput
 	if existing != nil && !erp.Dead(existing.Status) {
 		return &PostCreditMemoResult{Number: existing.Number, Reused: true}, nil
 	}
+	if existing != nil {
+		// A voided memo for this refund means an operator abandoned its posting (or posted it by
+		// hand); a later event must not bring it back on its own.
+		return nil, validation(fmt.Sprintf("credit memo %s for refund %s was voided (its run was abandoned): abandon this run too, or void nothing and post by hand",
+			existing.Number, r.ID))
+	}
 	if r.Currency != inv.Currency {
 		return nil, validation(fmt.Sprintf("refund %s is in %s but invoice %s is in %s", r.ID, r.Currency, inv.Number, inv.Currency))
 	}
@@ -284,6 +290,14 @@ type UndoRefundResult struct {
 // back to Stripe's balance (a failed or cancelled refund). Running it twice is harmless.
 func (a *Activities) UndoRefund(ctx context.Context, in *UndoRefundInput) (*UndoRefundResult, error) {
 	res := &UndoRefundResult{}
+	// The cash entry first: it cannot be refused, while the ERP may refuse to void an applied memo.
+	rev, err := a.ReverseJournal(ctx, &ReverseJournalInput{ExternalRef: in.RefundID, Date: in.Date})
+	if err != nil {
+		return nil, err
+	}
+	if rev.Number != "" && !rev.Reused {
+		res.Undone = append(res.Undone, "cash entry reversed by "+rev.Number)
+	}
 	memo, err := a.ERP.FindDocument(ctx, erp.KindCreditMemo, in.RefundID)
 	if err != nil {
 		return nil, erpError("find credit memo for "+in.RefundID, err)
@@ -293,13 +307,6 @@ func (a *Activities) UndoRefund(ctx context.Context, in *UndoRefundInput) (*Undo
 			return nil, erpError("void credit memo "+memo.Number, err)
 		}
 		res.Undone = append(res.Undone, "credit memo "+memo.Number+" voided")
-	}
-	rev, err := a.ReverseJournal(ctx, &ReverseJournalInput{ExternalRef: in.RefundID, Date: in.Date})
-	if err != nil {
-		return nil, err
-	}
-	if rev.Number != "" && !rev.Reused {
-		res.Undone = append(res.Undone, "cash entry reversed by "+rev.Number)
 	}
 	return res, nil
 }

@@ -63,7 +63,7 @@ func snapshotCharge(ch *stripe.Charge) *ChargeSnapshot {
 	s := &ChargeSnapshot{
 		ID: ch.ID, AmountMinor: ch.Amount, Amount: money.FromMinor(ch.Amount, string(ch.Currency)),
 		Currency: money.Currency(string(ch.Currency)), Created: ch.Created, Status: string(ch.Status),
-		Paid: ch.Paid, Captured: ch.Captured, Description: ch.Description, Metadata: ch.Metadata,
+		Paid: ch.Paid, Uncaptured: !ch.Captured, Refunded: ch.Refunded, Description: ch.Description, Metadata: ch.Metadata,
 	}
 	if ch.PaymentIntent != nil {
 		s.PaymentIntentID = ch.PaymentIntent.ID

@@ -12,8 +12,11 @@ type ChargeSnapshot struct {
 	Created     int64           `json:"created"`
 	Status      string          `json:"status"`
 	Paid        bool            `json:"paid"`
-	// Captured is false for an authorisation not yet captured (manual capture).
-	Captured        bool              `json:"captured"`
+	// Uncaptured is true for an authorisation not yet captured (manual capture). It is stored as
+	// the negative so that a snapshot recorded before the field existed reads as captured.
+	Uncaptured bool `json:"uncaptured,omitempty"`
+	// Refunded is true once the charge is fully refunded (or its authorisation released).
+	Refunded        bool              `json:"refunded,omitempty"`
 	Description     string            `json:"description,omitempty"`
 	PaymentIntentID string            `json:"paymentIntentId,omitempty"`
 	InvoiceID       string            `json:"invoiceId,omitempty"`

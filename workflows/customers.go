@@ -73,11 +73,12 @@ func CustomerToERP(ctx workflow.Context, in *CustomerInput) (*CustomerResult, er
 				return workflow.ExecuteActivity(erpCtx, a.UpsertERPCustomer, &activities.UpsertERPCustomerInput{Customer: c, EventTime: eventTime}).Get(ctx, &up)
 			}},
 			{"write-back", func() error {
-				if up.CustomerID == "" || c.Metadata[activities.MetaCustomerID] == up.CustomerID {
+				clearHash := up.Action == "updated" && c.Metadata[activities.MetaSyncHash] != ""
+				if up.CustomerID == "" || (c.Metadata[activities.MetaCustomerID] == up.CustomerID && !clearHash) {
 					return nil
 				}
 				return workflow.ExecuteActivity(stripeCtx, a.WriteBackCustomer, &activities.WriteBackCustomerInput{
-					StripeCustomerID: c.StripeID, CustomerID: up.CustomerID}).Get(ctx, nil)
+					StripeCustomerID: c.StripeID, CustomerID: up.CustomerID, ClearSyncHash: clearHash, EventTime: eventTime}).Get(ctx, nil)
 			}},
 		} {
 			abandoned, err := r.run(ctx, s)

@@ -33,6 +33,8 @@ const (
 	// StatusDispatched: a run that only started other runs (charge.refunded → one run per refund).
 	StatusDispatched = "Dispatched"
 	StatusWaiting    = "WaitingForOrderToCash"
+	// StatusWaitingCapture: an authorised charge waits for its capture before it is posted.
+	StatusWaitingCapture = "WaitingForCapture"
 )
 
 // Search attributes operators filter on in Temporal Web UI. `make run` registers them with the

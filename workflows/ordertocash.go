@@ -162,14 +162,17 @@ func OrderToCash(ctx workflow.Context, in *OrderToCashInput) (*OrderToCashResult
 		// Runs recorded before the capture check replay without it (change ID otc-skip-uncaptured).
 		uncaptured := false
 		if s.name == "check-charge" && workflow.GetVersion(ctx, "otc-skip-uncaptured", workflow.DefaultVersion, 1) == 1 {
-			uncaptured = !charge.Captured
+			if err := awaitCapture(ctx, r, stripeCtx, &charge); err != nil {
+				return nil, err
+			}
+			uncaptured = charge.Uncaptured
 		}
 		if s.name == "check-charge" && (charge.Status != "succeeded" || !charge.Paid || uncaptured) {
 			// A webhook can race a later state change; the charge itself decides. An uncaptured
 			// authorisation is not cash yet (charge.captured is not handled: see README).
 			st.Note = "charge is " + charge.Status + ", nothing to post"
 			if charge.Status == "succeeded" && uncaptured {
-				st.Note = "charge is authorised but not captured, nothing to post"
+				st.Note = "charge was authorised but never captured (authorisation released or expired), nothing to post"
 			}
 			r.setStatus(ctx, StatusSkipped)
 			return &st.OrderToCashResult, nil
@@ -197,4 +200,35 @@ func mergeCorrections(dst *activities.Corrections, src activities.Corrections) {
 	if src.SkipWriteBack {
 		dst.SkipWriteBack = true
 	}
+}
+
+// captureWindow is how long an authorisation can wait for capture (Stripe's card authorisations
+// expire after 7 days).
+const captureWindow = 8 * 24 * time.Hour
+
+// awaitCapture waits, re-fetching the charge on durable timers, while an authorised charge is not
+// captured yet: it is posted once captured, and skipped when the authorisation is released,
+// refunded or expires. Capture events for the charge reach the running workflow (the gateway
+// starts with "use existing"), so nothing is lost while it waits.
+func awaitCapture(ctx workflow.Context, r *stepRunner, stripeCtx workflow.Context, charge **activities.ChargeSnapshot) error {
+	deadline := workflow.Now(ctx).Add(captureWindow)
+	wait := time.Minute
+	for (*charge).Uncaptured && (*charge).Status == "succeeded" && !(*charge).Refunded && workflow.Now(ctx).Before(deadline) {
+		r.setStatus(ctx, StatusWaitingCapture)
+		if err := workflow.Sleep(ctx, wait); err != nil {
+			return err
+		}
+		if wait *= 2; wait > 30*time.Minute {
+			wait = 30 * time.Minute
+		}
+		var next *activities.ChargeSnapshot
+		if err := workflow.ExecuteActivity(stripeCtx, a.FetchCharge, &activities.FetchChargeInput{ChargeID: (*charge).ID}).Get(ctx, &next); err != nil {
+			return err
+		}
+		*charge = next
+	}
+	if *r.status == StatusWaitingCapture {
+		r.setStatus(ctx, StatusRunning)
+	}
+	return nil
 }

@@ -17,7 +17,7 @@ import (
 
 func charge() *activities.ChargeSnapshot {
 	return &activities.ChargeSnapshot{ID: "ch_1", AmountMinor: 4200, Amount: decimal.RequireFromString("42.00"),
-		Currency: "USD", Status: "succeeded", Paid: true, Captured: true,
+		Currency: "USD", Status: "succeeded", Paid: true,
 		Customer: activities.CustomerSnapshot{StripeID: "cus_1", Email: "ada@example.com", Name: "Ada"}}
 }
 
@@ -38,7 +38,9 @@ func happyActivities(env *testsuite.TestWorkflowEnvironment, skip ...string) {
 		}
 		return false
 	}
-	env.OnActivity(a.FetchCharge, mock.Anything, mock.Anything).Return(charge(), nil)
+	if !skipped("FetchCharge") {
+		env.OnActivity(a.FetchCharge, mock.Anything, mock.Anything).Return(charge(), nil)
+	}
 	env.OnActivity(a.ResolveCustomer, mock.Anything, mock.Anything).Return(&activities.ResolveCustomerResult{CustomerID: "C000001", How: "created"}, nil)
 	env.OnActivity(a.PostSalesOrder, mock.Anything, mock.Anything).Return(&activities.PostDocumentResult{Skipped: true}, nil)
 	if !skipped("PostInvoice") {
@@ -163,4 +165,20 @@ func TestTransientErrorsAreRetriedNotParked(t *testing.T) {
 	require.Equal(t, StatusPosted, res.Status)
 	env.AssertNumberOfCalls(t, "PostInvoice", 4)
 	env.AssertNotCalled(t, "Alert", mock.Anything, mock.Anything)
+}
+
+func TestAuthorisedChargeWaitsForCaptureThenPosts(t *testing.T) {
+	env := newEnv(t)
+	auth := charge()
+	auth.Uncaptured = true
+	happyActivities(env, "FetchCharge")
+	env.OnActivity(a.FetchCharge, mock.Anything, mock.Anything).Return(auth, nil).Twice()
+	env.OnActivity(a.FetchCharge, mock.Anything, mock.Anything).Return(charge(), nil).Once()
+	var waited bool
+	env.RegisterDelayedCallback(func() { waited = queryStatus(t, env).Status == StatusWaitingCapture }, 30*time.Second)
+	env.ExecuteWorkflow(OrderToCash, &OrderToCashInput{ChargeID: "ch_1"})
+	var res OrderToCashResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.True(t, waited)
+	require.Equal(t, StatusPosted, res.Status)
 }

@@ -113,6 +113,27 @@ func RefundToCreditMemo(ctx workflow.Context, in *RefundInput) (*RefundResult, e
 		refund  *activities.RefundSnapshot
 		invoice activities.FindChargeInvoiceResult
 	)
+	refresh := workflow.GetSignalChannel(ctx, SignalRefresh)
+	undo := func() (*RefundResult, error) {
+		// A refund that failed or was cancelled returns the money to Stripe's balance: undo
+		// whatever an earlier run (or pass) posted for it.
+		var res activities.UndoRefundResult
+		abandoned, err := r.run(ctx, step{"undo-refund", func() error {
+			return workflow.ExecuteActivity(erpCtx, a.UndoRefund, &activities.UndoRefundInput{RefundID: in.RefundID}).Get(ctx, &res)
+		}})
+		if err != nil || abandoned {
+			return &st.RefundResult, err
+		}
+		st.Voided = append(st.Voided, res.Undone...)
+		st.Note = "refund is " + refund.Status + ", nothing to credit"
+		if len(res.Undone) > 0 {
+			st.Note = "refund " + refund.Status + " after it was posted: " + strings.Join(res.Undone, "; ")
+		}
+		r.setStatus(ctx, StatusSkipped)
+		return &st.RefundResult, nil
+	}
+	failed := func() bool { return refund.Status == "failed" || refund.Status == "canceled" }
+	undoes := workflow.GetVersion(ctx, "refund-undo-failed", workflow.DefaultVersion, 1) == 1
 	steps := []step{
 		{"fetch-refund", func() error {
 			err := workflow.ExecuteActivity(stripeCtx, a.FetchRefund, &activities.FetchRefundInput{RefundID: in.RefundID}).Get(ctx, &refund)
@@ -123,6 +144,13 @@ func RefundToCreditMemo(ctx workflow.Context, in *RefundInput) (*RefundResult, e
 			return err
 		}},
 		{"await-invoice", func() error { return awaitInvoice(ctx, r, refund.ChargeID, &invoice) }},
+		{"recheck-refund", func() error {
+			// Events that arrived while this run waited may say the refund failed meanwhile.
+			if !undoes || !drain(refresh) {
+				return nil
+			}
+			return workflow.ExecuteActivity(stripeCtx, a.FetchRefund, &activities.FetchRefundInput{RefundID: in.RefundID}).Get(ctx, &refund)
+		}},
 		{"post-credit-memo", func() error {
 			var res activities.PostCreditMemoResult
 			err := workflow.ExecuteActivity(erpCtx, a.PostCreditMemo, &activities.PostCreditMemoInput{Refund: refund, Invoice: invoice.Invoice}).Get(ctx, &res)
@@ -145,28 +173,10 @@ func RefundToCreditMemo(ctx workflow.Context, in *RefundInput) (*RefundResult, e
 			return workflow.ExecuteActivity(stripeCtx, a.WriteBackRefund, &activities.WriteBackRefundInput{RefundID: refund.ID, CreditMemo: st.CreditMemo}).Get(ctx, nil)
 		}},
 	}
-	refresh := workflow.GetSignalChannel(ctx, SignalRefresh)
-	undo := func() (*RefundResult, error) {
-		// A refund that failed or was cancelled returns the money to Stripe's balance: undo
-		// whatever an earlier run (or pass) posted for it.
-		var res activities.UndoRefundResult
-		abandoned, err := r.run(ctx, step{"undo-refund", func() error {
-			return workflow.ExecuteActivity(erpCtx, a.UndoRefund, &activities.UndoRefundInput{RefundID: in.RefundID}).Get(ctx, &res)
-		}})
-		if err != nil || abandoned {
-			return &st.RefundResult, err
-		}
-		st.Voided = append(st.Voided, res.Undone...)
-		st.Note = "refund is " + refund.Status + ", nothing to credit"
-		if len(res.Undone) > 0 {
-			st.Note = "refund " + refund.Status + " after it was posted: " + strings.Join(res.Undone, "; ")
-		}
-		r.setStatus(ctx, StatusSkipped)
-		return &st.RefundResult, nil
-	}
-	failed := func() bool { return refund.Status == "failed" || refund.Status == "canceled" }
-	undoes := workflow.GetVersion(ctx, "refund-undo-failed", workflow.DefaultVersion, 1) == 1
 	for _, s := range steps {
+		if s.name == "post-credit-memo" && undoes && failed() {
+			return undo()
+		}
 		if s.name == "await-invoice" && refund.Status != "succeeded" && refund.Status != "pending" {
 			if undoes && failed() {
 				return undo()
@@ -185,8 +195,11 @@ func RefundToCreditMemo(ctx workflow.Context, in *RefundInput) (*RefundResult, e
 	}
 	// refund.updated while this run posted: look again; a refund that failed meanwhile is undone.
 	for undoes && drain(refresh) {
-		if err := workflow.ExecuteActivity(stripeCtx, a.FetchRefund, &activities.FetchRefundInput{RefundID: in.RefundID}).Get(ctx, &refund); err != nil {
-			return nil, err
+		abandoned, err := r.run(ctx, step{"recheck-refund", func() error {
+			return workflow.ExecuteActivity(stripeCtx, a.FetchRefund, &activities.FetchRefundInput{RefundID: in.RefundID}).Get(ctx, &refund)
+		}})
+		if err != nil || abandoned {
+			return &st.RefundResult, err
 		}
 		if failed() {
 			return undo()
@@ -208,6 +221,9 @@ func awaitInvoice(ctx workflow.Context, r *stepRunner, chargeID string, out *act
 	wait := invoiceWait.first
 	started, alerted := false, false
 	begin := workflow.Now(ctx)
+	// Runs recorded before this change treated "invoice found" as enough, had no alert and did not
+	// listen for abandon while waiting; they must replay the same way.
+	waitPaid := workflow.GetVersion(ctx, "refund-waits-for-payment", workflow.DefaultVersion, 1) == 1
 	for {
 		if err := workflow.ExecuteActivity(erpCtx, a.FindChargeInvoice, &activities.FindChargeInvoiceInput{ChargeID: chargeID}).Get(ctx, out); err != nil {
 			return err
@@ -217,9 +233,6 @@ func awaitInvoice(ctx workflow.Context, r *stepRunner, chargeID string, out *act
 				" is void (its order-to-cash was abandoned): post this refund by hand and abandon this run, or repost the charge and retry",
 				activities.ErrValidation, nil)
 		}
-		// Runs recorded before this change treated "invoice found" as enough; they must replay the
-		// same way (change ID refund-waits-for-payment).
-		waitPaid := workflow.GetVersion(ctx, "refund-waits-for-payment", workflow.DefaultVersion, 1) == 1
 		if out.Found && (out.Paid || !waitPaid) {
 			if *r.status != StatusRunning {
 				*r.problem = ""
@@ -231,7 +244,7 @@ func awaitInvoice(ctx workflow.Context, r *stepRunner, chargeID string, out *act
 			startOrderToCash(ctx, chargeID)
 			started = true
 		}
-		if !alerted && workflow.Now(ctx).Sub(begin) > invoiceWaitAlert {
+		if waitPaid && !alerted && workflow.Now(ctx).Sub(begin) > invoiceWaitAlert {
 			alerted = true
 			*r.problem = "waiting since " + begin.Format(time.RFC3339) + " for order-to-cash of " + chargeID + " to post its invoice and payment; look at that run"
 			r.setStatus(ctx, StatusNeedsAttention)
@@ -244,7 +257,15 @@ func awaitInvoice(ctx workflow.Context, r *stepRunner, chargeID string, out *act
 		abandon := false
 		sel := workflow.NewSelector(ctx)
 		sel.AddFuture(timer, func(workflow.Future) {})
-		sel.AddReceive(r.abandon, func(workflow.ReceiveChannel, bool) { abandon = true })
+		if waitPaid {
+			sel.AddReceive(r.abandon, func(workflow.ReceiveChannel, bool) { abandon = true })
+			// A retry while waiting means "look again now"; its corrections apply to later steps.
+			sel.AddReceive(r.retry, func(c workflow.ReceiveChannel, _ bool) {
+				var sig RetrySignal
+				c.Receive(ctx, &sig)
+				mergeCorrections(r.corrections, sig.Corrections)
+			})
+		}
 		sel.Select(ctx)
 		if abandon {
 			// Leave the signal for the step runner, which compensates and ends the run.
