@@ -265,6 +265,24 @@ func (s *Stack) Kill(name string) error {
 	return nil
 }
 
+// Terminate stops one process gracefully (SIGTERM) and waits for it to exit.
+func (s *Stack) Terminate(name string) error {
+	s.mu.Lock()
+	p, ok := s.procs[name]
+	s.mu.Unlock()
+	if !ok || p.cmd == nil {
+		return fmt.Errorf("no process %q", name)
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(15 * time.Second):
+		_ = p.cmd.Process.Signal(syscall.SIGKILL)
+		<-p.done
+	}
+	return nil
+}
+
 // Restart starts a stopped or killed process again with its original arguments.
 func (s *Stack) Restart(name string) error {
 	s.mu.Lock()
