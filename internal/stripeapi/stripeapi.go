@@ -78,10 +78,7 @@ func (a *API) ListInvoiceLines(ctx context.Context, invoiceID string) ([]*stripe
 func (a *API) UpdateChargeMetadata(ctx context.Context, id string, metadata map[string]string, key string) error {
 	p := &stripe.ChargeParams{}
 	p.Context = ctx
-	p.SetIdempotencyKey(key)
-	for k, v := range metadata {
-		p.AddMetadata(k, v)
-	}
+	setMetadata(p, metadata, key)
 	_, err := a.SC.Charges.Update(id, p)
 	return err
 }
@@ -90,10 +87,7 @@ func (a *API) UpdateChargeMetadata(ctx context.Context, id string, metadata map[
 func (a *API) UpdateCustomerMetadata(ctx context.Context, id string, metadata map[string]string, key string) error {
 	p := &stripe.CustomerParams{}
 	p.Context = ctx
-	p.SetIdempotencyKey(key)
-	for k, v := range metadata {
-		p.AddMetadata(k, v)
-	}
+	setMetadata(p, metadata, key)
 	_, err := a.SC.Customers.Update(id, p)
 	return err
 }
@@ -140,10 +134,7 @@ func (a *API) ListChargeRefunds(ctx context.Context, chargeID string) ([]*stripe
 func (a *API) UpdateRefundMetadata(ctx context.Context, id string, metadata map[string]string, key string) error {
 	p := &stripe.RefundParams{}
 	p.Context = ctx
-	p.SetIdempotencyKey(key)
-	for k, v := range metadata {
-		p.AddMetadata(k, v)
-	}
+	setMetadata(p, metadata, key)
 	_, err := a.SC.Refunds.Update(id, p)
 	return err
 }
@@ -209,4 +200,18 @@ func (a *API) CustomersByEmail(ctx context.Context, email string) ([]*stripe.Cus
 		out = append(out, it.Customer())
 	}
 	return out, it.Err()
+}
+
+// metadataParams is what every stripe-go params type with metadata offers.
+type metadataParams interface {
+	AddMetadata(key, value string)
+	SetIdempotencyKey(key string)
+}
+
+// setMetadata merges metadata into p under an idempotency key (an empty value deletes the key).
+func setMetadata(p metadataParams, metadata map[string]string, key string) {
+	p.SetIdempotencyKey(key)
+	for k, v := range metadata {
+		p.AddMetadata(k, v)
+	}
 }
