@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -166,10 +167,12 @@ func (a *Activities) WriteBackCustomer(ctx context.Context, in *WriteBackCustome
 	return &WriteBackResult{}, nil
 }
 
-// ChangedERPCustomersInput is the sync cursor.
+// ChangedERPCustomersInput is the sync cursor: changes after (Since, AfterID), in
+// (UpdatedAt, ID) order, so that many customers changed at the same instant page correctly.
 type ChangedERPCustomersInput struct {
-	Since time.Time `json:"since"`
-	Limit int       `json:"limit"`
+	Since   time.Time `json:"since"`
+	AfterID string    `json:"afterId,omitempty"`
+	Limit   int       `json:"limit"`
 }
 
 // ChangedERPCustomersResult lists changed customers, oldest change first.
@@ -183,6 +186,15 @@ func (a *Activities) ChangedERPCustomers(ctx context.Context, in *ChangedERPCust
 	list, err := a.ERP.ListCustomersModifiedSince(ctx, in.Since)
 	if err != nil {
 		return nil, erpError("list customers changed since "+in.Since.Format(time.RFC3339), err)
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		if !list[i].UpdatedAt.Equal(list[j].UpdatedAt) {
+			return list[i].UpdatedAt.Before(list[j].UpdatedAt)
+		}
+		return list[i].ID < list[j].ID
+	})
+	for len(list) > 0 && list[0].UpdatedAt.Equal(in.Since) && in.AfterID != "" && list[0].ID <= in.AfterID {
+		list = list[1:]
 	}
 	res := &ChangedERPCustomersResult{Customers: list}
 	if in.Limit > 0 && len(list) > in.Limit {
@@ -276,6 +288,7 @@ type Schedules interface {
 type SaveSyncCursorInput struct {
 	ScheduleID string    `json:"scheduleId"`
 	Cursor     time.Time `json:"cursor"`
+	AfterID    string    `json:"afterId,omitempty"`
 }
 
 // SaveSyncCursor stores the cursor as the schedule's workflow argument, so the next run starts
@@ -290,7 +303,7 @@ func (a *Activities) SaveSyncCursor(ctx context.Context, in *SaveSyncCursorInput
 			if !ok {
 				return nil, fmt.Errorf("schedule %s does not start a workflow", in.ScheduleID)
 			}
-			act.Args = []interface{}{&SyncCursor{Since: in.Cursor}}
+			act.Args = []interface{}{&SyncCursor{Since: in.Cursor, AfterID: in.AfterID}}
 			return &client.ScheduleUpdate{Schedule: &u.Description.Schedule}, nil
 		},
 	})
@@ -300,9 +313,10 @@ func (a *Activities) SaveSyncCursor(ctx context.Context, in *SaveSyncCursorInput
 	return &WriteBackResult{}, nil
 }
 
-// SyncCursor is the argument of each scheduled ERP → Stripe run.
+// SyncCursor is the argument of each scheduled ERP → Stripe run: the last change pushed.
 type SyncCursor struct {
-	Since time.Time `json:"since"`
+	Since   time.Time `json:"since"`
+	AfterID string    `json:"afterId,omitempty"`
 }
 
 // MetaSyncHash is the Stripe customer metadata key holding a hash of the contact fields the ERP →

@@ -226,3 +226,45 @@ func TestAllocateLinesWithADiscountLineCreditsOneLine(t *testing.T) {
 		t.Fatalf("%+v %v", got, err)
 	}
 }
+
+// sameInstantERP returns customers that all changed at one instant (a bulk edit).
+type sameInstantERP struct {
+	erp.Connector
+	at  time.Time
+	ids []string
+}
+
+func (f sameInstantERP) ListCustomersModifiedSince(_ context.Context, since time.Time) ([]erp.Customer, error) {
+	var out []erp.Customer
+	for _, id := range f.ids {
+		if !f.at.Before(since) {
+			out = append(out, erp.Customer{ID: id, UpdatedAt: f.at})
+		}
+	}
+	return out, nil
+}
+
+// Many customers changed at the same instant page through the cursor (UpdatedAt, ID) instead of
+// returning the same first page forever.
+func TestChangedCustomersPageThroughATie(t *testing.T) {
+	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	a := &Activities{ERP: sameInstantERP{at: at, ids: []string{"C5", "C1", "C3", "C2", "C4"}}}
+	var seen []string
+	cursor, after := time.Time{}, ""
+	for i := 0; i < 5; i++ {
+		res, err := a.ChangedERPCustomers(context.Background(), &ChangedERPCustomersInput{Since: cursor, AfterID: after, Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range res.Customers {
+			seen = append(seen, c.ID)
+			cursor, after = c.UpdatedAt, c.ID
+		}
+		if !res.More {
+			break
+		}
+	}
+	if strings.Join(seen, ",") != "C1,C2,C3,C4,C5" {
+		t.Fatalf("paged %v", seen)
+	}
+}

@@ -112,6 +112,7 @@ func CustomerToERP(ctx workflow.Context, in *CustomerInput) (*CustomerResult, er
 type CustomerSyncResult struct {
 	Since   time.Time `json:"since"`
 	Cursor  time.Time `json:"cursor"`
+	AfterID string    `json:"afterId,omitempty"`
 	Seen    int       `json:"seen"`
 	Created int       `json:"created"`
 	Updated int       `json:"updated"`
@@ -123,17 +124,17 @@ type CustomerSyncResult struct {
 // since the cursor to Stripe (create or update, cross-reference written both ways) and stores
 // the new cursor on the schedule for the next run.
 func CustomerSyncToStripe(ctx workflow.Context, in *activities.SyncCursor) (*CustomerSyncResult, error) {
-	since := time.Time{}
+	since, afterID := time.Time{}, ""
 	if in != nil {
-		since = in.Since
+		since, afterID = in.Since, in.AfterID
 	}
-	res := &CustomerSyncResult{Since: since, Cursor: since}
+	res := &CustomerSyncResult{Since: since, Cursor: since, AfterID: afterID}
 	erpCtx := workflow.WithActivityOptions(ctx, erpActivity)
 	stripeCtx := workflow.WithActivityOptions(ctx, stripeActivity)
 	for batch := 0; batch < customerSyncMaxBatches; batch++ {
 		var changed activities.ChangedERPCustomersResult
 		if err := workflow.ExecuteActivity(erpCtx, a.ChangedERPCustomers, &activities.ChangedERPCustomersInput{
-			Since: res.Cursor, Limit: customerSyncBatch}).Get(ctx, &changed); err != nil {
+			Since: res.Cursor, AfterID: res.AfterID, Limit: customerSyncBatch}).Get(ctx, &changed); err != nil {
 			return res, err
 		}
 		for _, c := range changed.Customers {
@@ -152,9 +153,8 @@ func CustomerSyncToStripe(ctx workflow.Context, in *activities.SyncCursor) (*Cus
 			case "updated":
 				res.Updated++
 			}
-			if c.UpdatedAt.After(res.Cursor) {
-				res.Cursor = c.UpdatedAt
-			}
+			// The list is in (UpdatedAt, ID) order: the cursor is the last customer handled.
+			res.Cursor, res.AfterID = c.UpdatedAt, c.ID
 		}
 		if !changed.More {
 			break
@@ -164,9 +164,9 @@ func CustomerSyncToStripe(ctx workflow.Context, in *activities.SyncCursor) (*Cus
 }
 
 func saveCursor(ctx workflow.Context, res *CustomerSyncResult) error {
-	if !res.Cursor.After(res.Since) {
+	if res.Seen == 0 {
 		return nil
 	}
 	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, erpActivity), a.SaveSyncCursor,
-		&activities.SaveSyncCursorInput{ScheduleID: CustomerSyncScheduleID, Cursor: res.Cursor}).Get(ctx, nil)
+		&activities.SaveSyncCursorInput{ScheduleID: CustomerSyncScheduleID, Cursor: res.Cursor, AfterID: res.AfterID}).Get(ctx, nil)
 }

@@ -204,7 +204,7 @@ func (l *faultLayer) wrap(next http.Handler) http.Handler {
 			if d.retryAfter > 0 {
 				w.Header().Set("Retry-After", strconv.Itoa(d.retryAfter))
 			}
-			e := &apiError{Status: d.status, Code: codeServer, Message: "Sage 500 service unavailable (injected " + d.kind + ")"}
+			e := &apiError{Status: d.status, Code: codeServer, Message: "Sage service unavailable (injected " + d.kind + ")"}
 			if d.status == http.StatusTooManyRequests {
 				e.Code, e.Message = codeRateLimited, "rate limit exceeded; retry after "+strconv.Itoa(d.retryAfter)+"s"
 			}

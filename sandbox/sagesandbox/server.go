@@ -3,7 +3,7 @@
 // SQLite file, server-assigned document numbers and no deduplication: it stores every POST, even
 // identical ones, because preventing duplicates is the integration's job.
 //
-// Dialects (today Sage 500 under /Sage500API) sit on a shared store and a fault-injection layer
+// Dialects (Sage 500 under /Sage500API, Sage X3 under /api/v1, Sage Pro under /SageProAPI) sit on a shared store and a fault-injection layer
 // administered under /_admin. Every route requires "Authorization: Bearer <APIKey>".
 //
 // Errors are JSON: {"error":{"code":"ValidationError|NotFound|Conflict|Unauthorized|ServerError|RateLimited",
