@@ -65,6 +65,7 @@ func Dispute(ctx workflow.Context, in *DisputeInput) (*DisputeResult, error) {
 	}
 	r.setStatus(ctx, StatusRunning)
 	refresh := workflow.GetSignalChannel(ctx, SignalRefresh)
+	checkFirst := workflow.GetVersion(ctx, "dispute-find-leg-first", workflow.DefaultVersion, 1) == 1
 	stripeCtx := workflow.WithActivityOptions(ctx, stripeActivity)
 	erpCtx := workflow.WithActivityOptions(ctx, erpActivity)
 
@@ -83,12 +84,23 @@ func Dispute(ctx workflow.Context, in *DisputeInput) (*DisputeResult, error) {
 			}
 			leg := leg
 			abandoned, err := r.run(ctx, step{"post-" + leg.Category, func() error {
+				// Only legs this run posts are compensated on abandon, not legs of earlier passes:
+				// look first, so that a retry finding its own earlier write still counts as ours.
+				if checkFirst {
+					var found activities.PostJournalResult
+					if err := workflow.ExecuteActivity(erpCtx, a.FindJournal, &activities.FindJournalInput{ExternalRef: leg.TxnID}).Get(ctx, &found); err != nil {
+						return err
+					}
+					if found.Number != "" {
+						posted[leg.TxnID] = found.Number
+						return nil
+					}
+				}
 				var res activities.PostJournalResult
 				err := workflow.ExecuteActivity(erpCtx, a.PostDisputeLeg, &activities.PostDisputeLegInput{Dispute: d, Leg: leg}).Get(ctx, &res)
 				if err == nil {
 					posted[leg.TxnID] = res.Number
-					// Only legs this run posted are compensated on abandon, not legs of earlier passes.
-					if !res.Reused {
+					if checkFirst || !res.Reused {
 						legOrder = append(legOrder, leg.TxnID)
 					}
 					st.Legs = append(st.Legs, leg.Category+" "+leg.TxnID+" → "+res.Number)

@@ -76,6 +76,7 @@ func TestDisputePostsEachLegOnceAcrossRefreshes(t *testing.T) {
 		Legs: []activities.DisputeLeg{withdrawal}}, nil).Once()
 	env.OnActivity(a.FetchDispute, mock.Anything, mock.Anything).Return(&activities.DisputeSnapshot{ID: "dp_1", Status: "won",
 		Legs: []activities.DisputeLeg{withdrawal, reinstated}}, nil).Once()
+	env.OnActivity(a.FindJournal, mock.Anything, mock.Anything).Return(&activities.PostJournalResult{}, nil)
 	var posted []string
 	env.OnActivity(a.PostDisputeLeg, mock.Anything, mock.Anything).Return(func(_ context.Context, in *activities.PostDisputeLegInput) (*activities.PostJournalResult, error) {
 		posted = append(posted, in.Leg.TxnID)
