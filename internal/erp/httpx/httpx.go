@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -199,4 +200,40 @@ func All[T any](ctx context.Context, c *Client, path string, query url.Values) (
 		return nil, err
 	}
 	return l.Value, nil
+}
+
+// GetOrNil GETs path into a W. The facade's 404 is (nil, nil): the port's "does not exist".
+func GetOrNil[W any](ctx context.Context, c *Client, path string) (*W, error) {
+	var w W
+	if err := c.Do(ctx, http.MethodGet, path, nil, nil, &w); err != nil {
+		if IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &w, nil
+}
+
+// FirstBy returns the oldest element of path whose query param equals v, or nil. An empty v is
+// refused: it would match everything.
+func FirstBy[W any](ctx context.Context, c *Client, path, param, v string) (*W, error) {
+	if v == "" {
+		return nil, Invalid("lookup by %s needs a non-empty value", param)
+	}
+	return First[W](ctx, c, path, url.Values{param: {v}})
+}
+
+// ModifiedSince lists the elements of path changed at or after since (the facades'
+// modifiedSince filter), converted with conv and sorted oldest change first.
+func ModifiedSince[W any](ctx context.Context, c *Client, path string, since time.Time, conv func(W) *erp.Customer) ([]erp.Customer, error) {
+	ws, err := All[W](ctx, c, path, url.Values{"modifiedSince": {since.UTC().Format(time.RFC3339Nano)}})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]erp.Customer, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, *conv(w))
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].UpdatedAt.Before(out[j].UpdatedAt) })
+	return out, nil
 }

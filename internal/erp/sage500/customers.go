@@ -2,14 +2,11 @@ package sage500
 
 import (
 	"context"
-	"errors"
-	"net/http"
-	"net/url"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
+	"github.com/ledgerbridge/ledgerbridge/internal/erp/httpx"
 )
 
 func toWireCustomer(c erp.Customer) wireCustomer {
@@ -37,22 +34,16 @@ func fromWireCustomer(w wireCustomer) *erp.Customer {
 	}
 }
 
-// GetCustomer loads a customer by CustomerID; a missing one is a ValidationError with Status 404.
+// GetCustomer loads a customer by CustomerID; a missing one is (nil, nil).
 func (c *Client) GetCustomer(ctx context.Context, id string) (*erp.Customer, error) {
 	if id == "" {
 		return nil, localInvalid("customer ID is required")
 	}
-	var w wireCustomer
-	if err := c.do(ctx, "GET", "/Customers/"+pathEscape(id), nil, nil, &w); err != nil {
-		// The port's contract: a customer that does not exist is (nil, nil), so callers can
-		// fall back to matching (stale Stripe metadata is not an error).
-		var v *erp.ValidationError
-		if errors.As(err, &v) && v.Status == http.StatusNotFound {
-			return nil, nil
-		}
+	w, err := httpx.GetOrNil[wireCustomer](ctx, c.h, "/Customers"+httpx.Seg(id))
+	if err != nil || w == nil {
 		return nil, err
 	}
-	return fromWireCustomer(w), nil
+	return fromWireCustomer(*w), nil
 }
 
 // FindCustomerByExternalRef finds the oldest customer whose StripeCustomerID_Custom is ref.
@@ -66,32 +57,17 @@ func (c *Client) FindCustomerByEmail(ctx context.Context, email string) (*erp.Cu
 }
 
 func (c *Client) findCustomer(ctx context.Context, param, v string) (*erp.Customer, error) {
-	if v == "" {
-		return nil, localInvalid("customer lookup by %s needs a non-empty value", param)
-	}
-	var l list[wireCustomer]
-	if err := c.do(ctx, "GET", "/Customers", url.Values{param: {v}}, nil, &l); err != nil {
+	w, err := httpx.FirstBy[wireCustomer](ctx, c.h, "/Customers", param, v)
+	if err != nil || w == nil {
 		return nil, err
 	}
-	if len(l.Value) == 0 {
-		return nil, nil
-	}
-	return fromWireCustomer(l.Value[0]), nil
+	return fromWireCustomer(*w), nil
 }
 
 // ListCustomersModifiedSince returns the customers Sage 500 changed at or after since, oldest
 // change first (the ERP → Stripe sync's cursor query).
 func (c *Client) ListCustomersModifiedSince(ctx context.Context, since time.Time) ([]erp.Customer, error) {
-	var l list[wireCustomer]
-	if err := c.do(ctx, "GET", "/Customers", url.Values{"modifiedSince": {since.UTC().Format(time.RFC3339Nano)}}, nil, &l); err != nil {
-		return nil, err
-	}
-	out := make([]erp.Customer, 0, len(l.Value))
-	for _, w := range l.Value {
-		out = append(out, *fromWireCustomer(w))
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].UpdatedAt.Before(out[j].UpdatedAt) })
-	return out, nil
+	return httpx.ModifiedSince(ctx, c.h, "/Customers", since, fromWireCustomer)
 }
 
 // CreateCustomer creates an Active customer (a new record cannot already be deactivated, so

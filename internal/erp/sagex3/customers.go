@@ -2,8 +2,6 @@ package sagex3
 
 import (
 	"context"
-	"net/url"
-	"sort"
 	"strings"
 	"time"
 
@@ -85,14 +83,11 @@ func (c *Client) GetCustomer(ctx context.Context, id string) (*erp.Customer, err
 	if id == "" {
 		return nil, httpx.Invalid("customer ID is required")
 	}
-	var w wireCustomer
-	if err := c.h.Do(ctx, "GET", customersPath+httpx.Seg(id), nil, nil, &w); err != nil {
-		if httpx.IsNotFound(err) {
-			return nil, nil
-		}
+	w, err := httpx.GetOrNil[wireCustomer](ctx, c.h, customersPath+httpx.Seg(id))
+	if err != nil || w == nil {
 		return nil, err
 	}
-	return fromWireCustomer(w), nil
+	return fromWireCustomer(*w), nil
 }
 
 // FindCustomerByExternalRef finds the oldest customer whose ZEXTREF is ref.
@@ -106,10 +101,7 @@ func (c *Client) FindCustomerByEmail(ctx context.Context, email string) (*erp.Cu
 }
 
 func (c *Client) findCustomer(ctx context.Context, param, v string) (*erp.Customer, error) {
-	if v == "" {
-		return nil, httpx.Invalid("customer lookup by %s needs a non-empty value", param)
-	}
-	w, err := httpx.First[wireCustomer](ctx, c.h, customersPath, url.Values{param: {v}})
+	w, err := httpx.FirstBy[wireCustomer](ctx, c.h, customersPath, param, v)
 	if err != nil || w == nil {
 		return nil, err
 	}
@@ -118,16 +110,7 @@ func (c *Client) findCustomer(ctx context.Context, param, v string) (*erp.Custom
 
 // ListCustomersModifiedSince returns customers changed at or after since, oldest change first.
 func (c *Client) ListCustomersModifiedSince(ctx context.Context, since time.Time) ([]erp.Customer, error) {
-	ws, err := httpx.All[wireCustomer](ctx, c.h, customersPath, url.Values{"modifiedSince": {since.UTC().Format(time.RFC3339Nano)}})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]erp.Customer, 0, len(ws))
-	for _, w := range ws {
-		out = append(out, *fromWireCustomer(w))
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].UpdatedAt.Before(out[j].UpdatedAt) })
-	return out, nil
+	return httpx.ModifiedSince(ctx, c.h, customersPath, since, fromWireCustomer)
 }
 
 // CreateCustomer creates an active business partner. X3 rejects a second BPC with the same
