@@ -32,9 +32,9 @@ func TestNetworkErrorIsTransient(t *testing.T) {
 
 func TestTimeoutIsTransientButCallerDeadlineIsNot(t *testing.T) {
 	e := newSandboxEnv(t)
-	e.admin(t, "PUT", "/_admin/faults", sagesandbox.Faults{LatencyMS: 400}, nil)
+	e.Admin(t, "PUT", "/_admin/faults", sagesandbox.Faults{LatencyMS: 400}, nil)
 
-	slow := sage500.New(e.url, apiKey, &http.Client{Timeout: 50 * time.Millisecond})
+	slow := sage500.New(e.URL, apiKey, &http.Client{Timeout: 50 * time.Millisecond})
 	_, err := slow.FindPayment(context.Background(), "ch_1")
 	wantTransient(t, err)
 
@@ -44,7 +44,7 @@ func TestTimeoutIsTransientButCallerDeadlineIsNot(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want context.DeadlineExceeded, got %T: %v", err, err)
 	}
-	if st := e.stats(t); st.Faults["latency"] < 2 {
+	if st := e.Stats(t); st.Faults["latency"] < 2 {
 		t.Errorf("stats show no latency faults: %+v", st)
 	}
 }
@@ -58,8 +58,8 @@ func TestCrashWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.admin(t, "PUT", "/_admin/faults", sagesandbox.Faults{ResponseDelayMS: 500, Methods: []string{"POST"}}, nil)
-	impatient := sage500.New(e.url, apiKey, &http.Client{Timeout: 100 * time.Millisecond})
+	e.Admin(t, "PUT", "/_admin/faults", sagesandbox.Faults{ResponseDelayMS: 500, Methods: []string{"POST"}}, nil)
+	impatient := sage500.New(e.URL, apiKey, &http.Client{Timeout: 100 * time.Millisecond})
 	doc := erp.Document{CustomerID: cust.ID, Date: "2026-01-15", ExternalRef: "ch_crash",
 		Lines: []erp.Line{{ItemID: "STRIPE-SALE", Quantity: decimal.NewFromInt(1), UnitPrice: decimal.RequireFromString("9.99")}}}
 	_, err = impatient.CreateDocument(ctx, erp.KindInvoice, doc)
@@ -76,13 +76,13 @@ func TestCrashWindow(t *testing.T) {
 
 func TestRateLimitRetryAfterAndStats(t *testing.T) {
 	e := newSandboxEnv(t)
-	e.admin(t, "PUT", "/_admin/faults", sagesandbox.Faults{RateLimitRate: 1, RetryAfterS: 3}, nil)
+	e.Admin(t, "PUT", "/_admin/faults", sagesandbox.Faults{RateLimitRate: 1, RetryAfterS: 3}, nil)
 	_, err := e.GetCustomer(context.Background(), "C000001")
 	te := wantTransient(t, err)
 	if te.Status != http.StatusTooManyRequests || te.RetryAfter != 3*time.Second {
 		t.Errorf("TransientError = %+v", te)
 	}
-	if st := e.stats(t); st.Faults["rate_limited"] != 1 || st.Responses["429"] != 1 {
+	if st := e.Stats(t); st.Faults["rate_limited"] != 1 || st.Responses["429"] != 1 {
 		t.Errorf("stats = %+v", st)
 	}
 }
@@ -115,7 +115,7 @@ func TestReverseJournalEntry(t *testing.T) {
 
 func TestBaseURLForms(t *testing.T) {
 	e := newSandboxEnv(t)
-	for _, u := range []string{e.url, e.url + "/", e.url + "/Sage500API", e.url + "/Sage500API/"} {
+	for _, u := range []string{e.URL, e.URL + "/", e.URL + "/Sage500API", e.URL + "/Sage500API/"} {
 		if _, err := sage500.New(u, apiKey, nil).FindPayment(context.Background(), "ch_x"); err != nil {
 			t.Errorf("base %q: %v", u, err)
 		}

@@ -1,42 +1,28 @@
 package sagepro_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
 	"github.com/ledgerbridge/ledgerbridge/internal/erp/erptest"
 	"github.com/ledgerbridge/ledgerbridge/internal/erp/sagepro"
-	"github.com/ledgerbridge/ledgerbridge/sandbox/sagesandbox"
 )
 
-const apiKey = "test-key"
+const apiKey = erptest.SandboxAPIKey
 
-// sandboxEnv is a Sage sandbox served over real HTTP plus a Sage Pro connector to it, with the
-// optional erptest abilities (faults, restart, bad credentials, fixtures).
+// sandboxEnv is a Sage sandbox served over real HTTP (erptest.Sandbox: faults, admin calls) plus
+// a Sage Pro connector to it, with the rest of the optional erptest abilities.
 type sandboxEnv struct {
 	*sagepro.Client
-	dbPath string
-	url    string
-	opts   sagepro.Options
+	*erptest.Sandbox
+	opts sagepro.Options
 }
 
 func startSandbox(t *testing.T, dbPath string, opts sagepro.Options) *sandboxEnv {
 	t.Helper()
-	srv, err := sagesandbox.New(sagesandbox.Config{APIKey: apiKey, DBPath: dbPath})
-	if err != nil {
-		t.Fatalf("start sandbox: %v", err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		hs.Close()
-		_ = srv.Close()
-	})
-	return &sandboxEnv{Client: sagepro.New(hs.URL, apiKey, hs.Client(), opts), dbPath: dbPath, url: hs.URL, opts: opts}
+	sb := erptest.StartSandbox(t, dbPath, "/SageProAPI/")
+	return &sandboxEnv{Client: sagepro.New(sb.URL, apiKey, sb.HTTP, opts), Sandbox: sb, opts: opts}
 }
 
 func newSandboxEnv(t *testing.T) *sandboxEnv {
@@ -51,55 +37,11 @@ func (e *sandboxEnv) Fixtures() erptest.Fixtures {
 }
 
 // Restart opens a second sandbox on the same database file, like a rolling restart.
-func (e *sandboxEnv) Restart(t *testing.T) erp.Connector { return startSandbox(t, e.dbPath, e.opts) }
+func (e *sandboxEnv) Restart(t *testing.T) erp.Connector { return startSandbox(t, e.DBPath, e.opts) }
 
 func (e *sandboxEnv) WithBadCredentials(*testing.T) erp.Connector {
-	return sagepro.New(e.url, "wrong-key", nil, e.opts)
+	return sagepro.New(e.URL, "wrong-key", nil, e.opts)
 }
 
-func (e *sandboxEnv) InjectFault(t *testing.T, f erptest.Fault) {
-	secs := int(f.RetryAfter.Seconds())
-	body := sagesandbox.Faults{PathPrefix: "/SageProAPI/"}
-	switch {
-	case f.Status == http.StatusTooManyRequests:
-		body.RateLimitRate, body.RetryAfterS = 1, secs
-	case secs > 0:
-		body.OutageSeconds = secs
-	default:
-		body.ErrorRate, body.ErrorStatus = 1, f.Status
-	}
-	e.admin(t, "PUT", "/_admin/faults", body, nil)
-}
-
-func (e *sandboxEnv) ClearFaults(t *testing.T) { e.admin(t, "DELETE", "/_admin/faults", nil, nil) }
-
-// get fetches a raw sandbox resource (for state the port does not expose, such as stock).
-func (e *sandboxEnv) get(t *testing.T, path string, out any) { e.admin(t, "GET", path, nil, out) }
-
-func (e *sandboxEnv) admin(t *testing.T, method, path string, in, out any) {
-	t.Helper()
-	var body bytes.Buffer
-	if in != nil {
-		if err := json.NewEncoder(&body).Encode(in); err != nil {
-			t.Fatal(err)
-		}
-	}
-	req, err := http.NewRequest(method, e.url+path, &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+apiKey)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s %s: HTTP %d", method, path, resp.StatusCode)
-	}
-	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+// get fetches a raw sandbox resource (for state the port does not expose).
+func (e *sandboxEnv) get(t *testing.T, path string, out any) { e.Admin(t, "GET", path, nil, out) }

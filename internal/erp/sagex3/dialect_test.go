@@ -105,11 +105,11 @@ func TestBadLedgerAccount(t *testing.T) {
 	e := newSandboxEnv(t)
 	cust := customer(t, e, "cus_acc")
 	inv := invoice(t, e, cust, "pt_acc", "10.00")
-	bad := sagex3.New(e.url, apiKey, nil, sagex3.Options{BankAccount: "9999-99"})
+	bad := sagex3.New(e.URL, apiKey, nil, sagex3.Options{BankAccount: "9999-99"})
 	_, err := bad.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15",
 		Currency: "USD", Amount: d("10.00"), Method: "CC", ExternalRef: "pt_txn_1"})
 	wantInvalid(t, err, http.StatusBadRequest, "Payment (PAY) posting failure due to incorrect Ledger Account (ACC) mapping", "9999-99")
-	inactive := sagex3.New(e.url, apiKey, nil, sagex3.Options{BankAccount: "1999-00"})
+	inactive := sagex3.New(e.URL, apiKey, nil, sagex3.Options{BankAccount: "1999-00"})
 	_, err = inactive.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15",
 		Currency: "USD", Amount: d("10.00"), Method: "CC", ExternalRef: "pt_txn_1"})
 	wantInvalid(t, err, http.StatusBadRequest, "Ledger Account (ACC)", "inactive")
@@ -144,7 +144,7 @@ func TestPaymentTypeMapping(t *testing.T) {
 		t.Errorf("method = %q", p.Method)
 	}
 	// An operator mapping to a code X3 does not know is rejected by X3.
-	wrong := sagex3.New(e.url, apiKey, nil, sagex3.Options{PaymentTypes: map[string]string{"cc": "ZZZ"}})
+	wrong := sagex3.New(e.URL, apiKey, nil, sagex3.Options{PaymentTypes: map[string]string{"cc": "ZZZ"}})
 	_, err = wrong.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15",
 		Currency: "USD", Amount: d("1.00"), Method: "CC", ExternalRef: "pt_txn_zzz"})
 	wantInvalid(t, err, http.StatusBadRequest, `PAYTYP "ZZZ"`)
@@ -197,7 +197,7 @@ func TestStockAllocation(t *testing.T) {
 	if got := must(e.FindDocument(ctx(t), erp.KindSalesOrder, "pt_order")); got.Status != "Canceled" {
 		t.Errorf("cancelled order status = %q", got.Status)
 	}
-	bad := sagex3.New(e.url, apiKey, nil, sagex3.Options{SalesFacility: "XX999"})
+	bad := sagex3.New(e.URL, apiKey, nil, sagex3.Options{SalesFacility: "XX999"})
 	_, err := bad.CreateDocument(ctx(t), erp.KindSalesOrder, erp.Document{CustomerID: cust.ID, Date: "2026-01-15", Currency: "USD",
 		ExternalRef: "pt_order2", Lines: []erp.Line{{ItemID: "WIDGET", Quantity: d("1"), UnitPrice: d("1")}}})
 	wantInvalid(t, err, http.StatusBadRequest, "SALFCY", "XX999")
