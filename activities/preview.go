@@ -51,7 +51,7 @@ func PreviewCharge(a *Activities, ch *ChargeSnapshot) *Preview {
 	}
 	lines, err := a.buildLines(ch, Corrections{})
 	if err != nil {
-		p.Problems = append(p.Problems, problem(err))
+		p.Problems = append(p.Problems, err.Error())
 		return p
 	}
 	doc := erp.Document{CustomerID: cust.ID, Date: a.date(ch.Created), Currency: ch.Currency, Lines: lines,
@@ -114,9 +114,8 @@ func PreviewEvent(ctx context.Context, a *Activities, raw []byte) (*Preview, err
 		obj = d.Object
 	}
 	var kind struct {
-		Object       string `json:"object"`
-		ID           string `json:"id"`
-		LatestCharge any    `json:"latest_charge"`
+		Object string `json:"object"`
+		ID     string `json:"id"`
 	}
 	if err := json.Unmarshal(obj, &kind); err != nil {
 		return nil, fmt.Errorf("object: %w", err)
@@ -155,5 +154,3 @@ func PreviewID(ctx context.Context, a *Activities, id string) (*Preview, error) 
 	}
 	return nil, fmt.Errorf("%q: give a charge (ch_…) or payout (po_…) ID", id)
 }
-
-func problem(err error) string { return err.Error() }

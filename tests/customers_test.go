@@ -23,7 +23,7 @@ func TestStripeCustomerSyncsToERPOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res workflows.CustomerResult
-	waitWorkflow(t, workflows.CustomerID(cus.ID), &res)
+	waitDone(t, tc, workflows.CustomerID(cus.ID), &res, time.Minute)
 	c := requireOne(t, "Customers", byRef(cus.ID))
 	if c["CustomerName"] != "Katherine Johnson" || c["EmailAddress"] != email {
 		t.Fatalf("ERP customer %v", c)
@@ -153,20 +153,4 @@ func syncRuns(t *testing.T) [][2]string {
 		out = append(out, [2]string{e.Execution.WorkflowId, e.Execution.RunId})
 	}
 	return out
-}
-
-func waitWorkflow(t *testing.T, id string, out any) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	for {
-		err := tc.GetWorkflow(ctx, id, "").Get(ctx, out)
-		if err == nil {
-			return
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("%s: %v", id, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
 }

@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -47,7 +46,7 @@ func TestOrderToCashOnEveryERP(t *testing.T) {
 			st := e.st
 			ch := e.pay(t, 4999, "usd", "pm_card_visa")
 			var res workflows.OrderToCashResult
-			waitRun(t, e, workflows.OrderToCashID(ch), &res)
+			waitDone(t, e.tc, workflows.OrderToCashID(ch), &res, time.Minute)
 			if res.Status != workflows.StatusPosted {
 				t.Fatalf("status %+v", res)
 			}
@@ -60,7 +59,7 @@ func TestOrderToCashOnEveryERP(t *testing.T) {
 			}
 			re := e.refund(t, ch, 1000)
 			var rres workflows.RefundResult
-			waitRun(t, e, workflows.RefundID(re), &rres)
+			waitDone(t, e.tc, workflows.RefundID(re), &rres, time.Minute)
 			if rres.Status != workflows.StatusPosted {
 				t.Fatalf("refund %+v", rres)
 			}
@@ -90,20 +89,4 @@ func (m *monthEnv) event(t *testing.T, typ, objectID string) []byte {
 	}
 	t.Fatalf("no %s for %s", typ, objectID)
 	return nil
-}
-
-func waitRun(t *testing.T, e *monthEnv, id string, out any) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	for {
-		err := e.tc.GetWorkflow(ctx, id, "").Get(ctx, out)
-		if err == nil {
-			return
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("%s: %v", id, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
 }

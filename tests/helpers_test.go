@@ -14,6 +14,7 @@ import (
 
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
+	tclient "go.temporal.io/sdk/client"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/devstack"
 	"github.com/ledgerbridge/ledgerbridge/workflows"
@@ -133,27 +134,33 @@ func sageList(t *testing.T, kind string, query url.Values) []map[string]any {
 
 func byRef(ref string) url.Values { return url.Values{"externalRef": {ref}} }
 
-// waitResult waits for the charge's order-to-cash run to complete and returns its result.
-func waitResult(t *testing.T, chargeID string, timeout time.Duration) workflows.OrderToCashResult {
+// waitDone waits for workflow id (started asynchronously by a webhook, so possibly not yet
+// existing) to complete on c, and decodes its result into out. A failed run fails the test at once.
+func waitDone(t *testing.T, c tclient.Client, id string, out any, timeout time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	id := workflows.OrderToCashID(chargeID)
-	// The run may not exist yet: the webhook is delivered asynchronously.
 	for {
-		var res workflows.OrderToCashResult
-		err := tc.GetWorkflow(ctx, id, "").Get(ctx, &res)
+		err := c.GetWorkflow(ctx, id, "").Get(ctx, out)
 		if err == nil {
-			return res
+			return
 		}
 		if ctx.Err() != nil {
-			t.Fatalf("order-to-cash %s did not complete in %s: %v", id, timeout, err)
+			t.Fatalf("%s did not complete in %s: %v", id, timeout, err)
 		}
 		if !strings.Contains(err.Error(), "not found") {
-			t.Fatalf("order-to-cash %s: %v", id, err)
+			t.Fatalf("%s: %v", id, err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// waitResult waits for the charge's order-to-cash run to complete and returns its result.
+func waitResult(t *testing.T, chargeID string, timeout time.Duration) workflows.OrderToCashResult {
+	t.Helper()
+	var res workflows.OrderToCashResult
+	waitDone(t, tc, workflows.OrderToCashID(chargeID), &res, timeout)
+	return res
 }
 
 // queryStatus asks a run for its status, waiting for the run to exist.

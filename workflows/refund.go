@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,29 +25,7 @@ func RefundID(refundID string) string { return "refund/stripe/" + refundID }
 // ChargeRefundsID is the workflow ID of one charge.refunded event's scan. It carries the
 // refunded total, so each new refund scans again while redeliveries of one event do not.
 func ChargeRefundsID(chargeID string, amountRefunded int64) string {
-	return "charge-refunds/stripe/" + chargeID + "/" + itoa(amountRefunded)
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
+	return "charge-refunds/stripe/" + chargeID + "/" + strconv.FormatInt(amountRefunded, 10)
 }
 
 // RefundInput names the refund.

@@ -2,7 +2,6 @@ package stripesandbox
 
 import (
 	"crypto/rand"
-	"strings"
 )
 
 const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -37,34 +36,3 @@ func randomString(n int) string {
 
 // newID returns a Stripe-style object ID such as "cus_3QxY…" (prefix + 24 chars).
 func newID(prefix string) string { return prefix + "_" + randomString(24) }
-
-// objectTypeForID maps an ID prefix to the Stripe object type stored under it.
-func objectTypeForID(id string) string {
-	prefix, _, ok := strings.Cut(id, "_")
-	if !ok {
-		return ""
-	}
-	switch prefix {
-	case "cus":
-		return "customer"
-	case "pi":
-		return "payment_intent"
-	case "ch":
-		return "charge"
-	case "txn":
-		return "balance_transaction"
-	case "pm":
-		return "payment_method"
-	case "evt":
-		return "event"
-	case "we":
-		return "webhook_endpoint"
-	case "re":
-		return "refund"
-	case "dp":
-		return "dispute"
-	case "po":
-		return "payout"
-	}
-	return ""
-}
