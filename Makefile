@@ -4,9 +4,11 @@ GO ?= go
 BIN := $(CURDIR)/bin
 TEMPORAL_CLI_VERSION := v1.5.1
 STRIPE_MOCK_VERSION := v0.203.0
+STATICCHECK_VERSION := v0.8.2
+WORKFLOWCHECK_VERSION := v0.6.0
 SERVICES := worker gateway stripe-sandbox sage-sandbox devstack
 
-.PHONY: all tools build run demo test test-unit test-e2e bench vet fmt clean
+.PHONY: all tools lint-tools build run demo test test-unit test-e2e bench vet lint fmt clean
 
 all: build
 
@@ -19,6 +21,15 @@ $(BIN)/temporal:
 
 $(BIN)/stripe-mock:
 	GOBIN=$(BIN) $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
+
+## lint-tools: staticcheck and Temporal's workflowcheck, pinned, into ./bin.
+lint-tools: $(BIN)/staticcheck $(BIN)/workflowcheck
+
+$(BIN)/staticcheck:
+	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(BIN)/workflowcheck:
+	GOBIN=$(BIN) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION)
 
 ## build: the project's binaries into ./bin.
 build:
@@ -54,6 +65,12 @@ bench: tools build
 
 vet:
 	$(GO) vet ./...
+
+## lint: go vet, staticcheck, and workflowcheck (no non-determinism in workflow code).
+lint: lint-tools
+	$(GO) vet ./...
+	$(BIN)/staticcheck ./...
+	$(BIN)/workflowcheck ./workflows/...
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -290,7 +290,7 @@ func TestGatewayRejectsBadWebhooksAndStartsNothing(t *testing.T) {
 			t.Errorf("%s: got %d %v, want %d with a JSON error", c.name, code, out, c.want)
 		}
 	}
-	_, err := tc.DescribeWorkflowExecution(context.Background(), workflows.OrderToCashID(chargeID), "")
+	_, err := tc.DescribeWorkflow(context.Background(), workflows.OrderToCashID(chargeID), "")
 	var nf *serviceerror.NotFound
 	if !errors.As(err, &nf) {
 		t.Fatalf("a rejected webhook started a workflow: %v", err)
@@ -318,11 +318,11 @@ func TestOperatorResetDoesNotDuplicate(t *testing.T) {
 	first := waitResult(t, p.ChargeID, time.Minute)
 	ctx := context.Background()
 	id := workflows.OrderToCashID(p.ChargeID)
-	desc, err := tc.DescribeWorkflowExecution(ctx, id, "")
+	desc, err := tc.DescribeWorkflow(ctx, id, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	runID := desc.WorkflowExecutionInfo.Execution.RunId
+	runID := desc.RawResponse.WorkflowExecutionInfo.Execution.RunId
 	var firstTask int64
 	it := tc.GetWorkflowHistory(ctx, id, runID, false, 0)
 	for it.HasNext() && firstTask == 0 {

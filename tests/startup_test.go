@@ -13,9 +13,8 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
 )
 
-// runWorker starts bin/worker against the test stack with extra environment and returns its exit
-// error and output; a worker that is still running after 20 s has accepted its configuration.
-func runWorker(t *testing.T, env ...string) (error, string) {
+// runWorker starts bin/worker against the test stack with extra environment and returns its output and exit error; a worker that is still running after 20 s has accepted its configuration.
+func runWorker(t *testing.T, env ...string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -28,13 +27,13 @@ func runWorker(t *testing.T, env ...string) (error, string) {
 	if ctx.Err() != nil {
 		t.Fatalf("worker accepted a bad configuration (still running): %s", out)
 	}
-	return err, string(out)
+	return string(out), err
 }
 
 // The worker refuses to start on a GL mapping naming an account the ERP does not have, and on an
 // invalid mapping file, saying where and why.
 func TestWorkerRefusesBadMappingAtStartup(t *testing.T) {
-	err, out := runWorker(t, "LEDGERBRIDGE_GL_ACCOUNTS=fees=9999-99")
+	out, err := runWorker(t, "LEDGERBRIDGE_GL_ACCOUNTS=fees=9999-99")
 	if err == nil || !strings.Contains(out, `fees: account "9999-99" does not exist in the ERP's chart of accounts`) {
 		t.Fatalf("unknown GL account: %v\n%s", err, out)
 	}
@@ -43,7 +42,7 @@ func TestWorkerRefusesBadMappingAtStartup(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err, out = runWorker(t, "LEDGERBRIDGE_MAPPING_FILE="+bad)
+	out, err = runWorker(t, "LEDGERBRIDGE_MAPPING_FILE="+bad)
 	if err == nil || !strings.Contains(out, "mapping.yaml:5: customer.fields.nmae: unknown ERP customer field") {
 		t.Fatalf("bad mapping file: %v\n%s", err, out)
 	}
@@ -53,7 +52,7 @@ func TestWorkerRefusesBadMappingAtStartup(t *testing.T) {
 	if err := os.WriteFile(other, good, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err, out = runWorker(t, "ERP=sagex3", "LEDGERBRIDGE_MAPPING_FILE="+other)
+	out, err = runWorker(t, "ERP=sagex3", "LEDGERBRIDGE_MAPPING_FILE="+other)
 	if err == nil || !strings.Contains(out, "sage500.yaml:") || !strings.Contains(out, "sagex3") {
 		t.Fatalf("mapping for another ERP: %v\n%s", err, out)
 	}

@@ -80,7 +80,7 @@ func TestPaymentIntentSucceedsWithChargeAndBalanceTransaction(t *testing.T) {
 		Amount: stripe.Int64(12345), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
 		PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
 		PaymentMethodTypes: []*string{stripe.String("card")},
-		Description:        stripe.String("Order 42"), Params: stripe.Params{Metadata: map[string]string{"order": "42"}},
+		Description:        stripe.String("Order 42"), Metadata: map[string]string{"order": "42"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +127,7 @@ func TestPaymentIntentSucceedsWithChargeAndBalanceTransaction(t *testing.T) {
 		t.Fatalf("charge list expand: %v", cit.Err())
 	}
 	// Charge metadata update emits charge.updated.
-	upd, err := sc.Charges.Update(ch.ID, &stripe.ChargeParams{Params: stripe.Params{Metadata: map[string]string{"erp_doc": "INV-1"}}})
+	upd, err := sc.Charges.Update(ch.ID, &stripe.ChargeParams{Metadata: map[string]string{"erp_doc": "INV-1"}})
 	if err != nil || upd.Metadata["erp_doc"] != "INV-1" || upd.Metadata["order"] != "42" {
 		t.Fatalf("charge update: %v %+v", err, upd)
 	}
@@ -431,13 +431,13 @@ func TestValidationErrors(t *testing.T) {
 		"long key":   {strings.Repeat("k", 41): "v"},
 		"long value": {"k": strings.Repeat("v", 501)},
 	} {
-		_, err := sc.Customers.New(&stripe.CustomerParams{Params: stripe.Params{Metadata: md}})
+		_, err := sc.Customers.New(&stripe.CustomerParams{Metadata: md})
 		if se := stripeErr(t, err); se.HTTPStatusCode != 400 || se.Type != stripe.ErrorTypeInvalidRequest {
 			t.Errorf("%s: %+v", name, se)
 		}
 	}
 	ok := map[string]string{strings.Repeat("k", 40): strings.Repeat("v", 500)}
-	if _, err := sc.Customers.New(&stripe.CustomerParams{Params: stripe.Params{Metadata: ok}}); err != nil {
+	if _, err := sc.Customers.New(&stripe.CustomerParams{Metadata: ok}); err != nil {
 		t.Errorf("metadata at the limits rejected: %v", err)
 	}
 	// Expanding a non-expandable field.

@@ -35,5 +35,3 @@ func (e *sandboxEnv) WithBadCredentials(*testing.T) erp.Connector {
 	return sage500.New(e.URL, "wrong-key", nil)
 }
 
-// get fetches a raw sandbox resource (for state the port does not expose).
-func (e *sandboxEnv) get(t *testing.T, path string, out any) { e.Admin(t, "GET", path, nil, out) }

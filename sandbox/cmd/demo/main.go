@@ -127,7 +127,7 @@ func list(base, key, path, ref string) ([]map[string]any, error) {
 	req.Header.Set("Authorization", "Bearer "+key)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("Sage sandbox (is `make run` running?): %w", err)
+		return nil, fmt.Errorf("the Sage sandbox (is `make run` running?): %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
