@@ -1,8 +1,11 @@
 package mapping
 
 import (
+	"bytes"
 	"embed"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"slices"
@@ -66,10 +69,16 @@ func Load(path string) (*Mapping, error) {
 	return Parse(path, data)
 }
 
-// Parse validates a mapping file's content; name is the file name used in messages.
+// Parse validates a mapping file's content; name is the file name used in messages. It returns
+// either a mapping or an error, never neither.
 func Parse(name string, data []byte) (*Mapping, error) {
 	l := &loader{file: name}
 	m := l.parse(data)
+	if m == nil && len(l.probs) == 0 {
+		// Every path that gives up reports why; this keeps a future one from handing callers a
+		// nil mapping with a nil error (the start-up crash a bare "null" file once caused).
+		l.errf(nil, "", "no mapping found; want a mapping with at least %s", wantTop())
+	}
 	if len(l.probs) > 0 {
 		sort.SliceStable(l.probs, func(i, j int) bool { return l.probs[i].Line < l.probs[j].Line })
 		return nil, &LoadError{Problems: l.probs}
@@ -240,26 +249,63 @@ func (l *loader) template(p pair, key string) *Template {
 
 var topKeys = []string{"erp", "dates", "customer", "invoice", "payment", "value_maps", "rules", "gl", "extra"}
 
+// wantTop describes the least a mapping file must hold, for messages about files that hold none.
+func wantTop() string {
+	return "erp: (one of " + strings.Join(ERPs, ", ") + "), dates: and customer:"
+}
+
+// document returns the root node of the file's single YAML document, or nil after reporting why
+// there is none: a syntax error, no document or a null one, or more than one document (whose
+// later ones yaml.Unmarshal would silently ignore).
+func (l *loader) document(data []byte) *yaml.Node {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		l.yamlError(err)
+		return nil
+	}
+	for {
+		var next yaml.Node
+		err := dec.Decode(&next)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			l.yamlError(err)
+			return nil
+		}
+		// A trailing "---" with nothing after it hides nothing; a second document would.
+		if len(next.Content) > 0 && !isNull(deref(next.Content[0])) {
+			l.errf(&next, "", "the file holds more than one YAML document; want one mapping (remove the --- line and what follows, or merge the documents)")
+			return nil
+		}
+	}
+	var root *yaml.Node
+	if len(doc.Content) > 0 {
+		root = deref(doc.Content[0])
+	}
+	if isNull(root) {
+		l.errf(nil, "", "the file is empty or null; want a mapping with at least %s", wantTop())
+		return nil
+	}
+	if root.Kind != yaml.MappingNode {
+		l.errf(root, "", "the file is %s; want a mapping with at least %s", kindName(root), wantTop())
+		return nil
+	}
+	return root
+}
+
 func (l *loader) parse(data []byte) *Mapping {
 	m := &Mapping{GL: glmap.Defaults(), Extra: map[string]string{}, payment: map[string]*Template{},
 		valueMaps: map[string]*valueMap{}, extra: map[string]*Template{}, Name: l.file}
 	m.customer = customerSpec{fields: map[string]*Template{}, defaults: map[string]*Template{}, widths: map[string]int{}}
 	m.invoice = invoiceSpec{products: map[string]string{}, prices: map[string]string{}}
 
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		l.yamlError(err)
+	root := l.document(data)
+	if root == nil {
 		return nil
 	}
-	if len(doc.Content) == 0 {
-		l.errf(nil, "", "the file is empty; want a mapping file starting with erp: (one of %s)", strings.Join(ERPs, ", "))
-		return nil
-	}
-	root := deref(doc.Content[0])
 	top := l.strict(l.mapping(root, ""), "", "top-level key", topKeys)
-	if root.Kind != yaml.MappingNode {
-		return nil
-	}
 
 	if p, ok := top["erp"]; ok {
 		m.erpLine = p.keyNode.Line
@@ -389,6 +435,10 @@ func (l *loader) customer(m *Mapping, top map[string]pair, root *yaml.Node) {
 	if rp, ok := f["required"]; ok {
 		items, _ := l.list(rp, "customer.required")
 		for _, n := range items {
+			if isNull(deref(n)) {
+				l.errf(n, "customer.required", "want an ERP customer field (one of %s), got nothing", fieldList)
+				continue
+			}
 			s, ok := l.str(n, "customer.required")
 			if !ok {
 				continue
@@ -402,8 +452,12 @@ func (l *loader) customer(m *Mapping, top map[string]pair, root *yaml.Node) {
 			}
 		}
 	}
-	if _, ok := m.customer.fields["name"]; !ok {
+	switch t, ok := m.customer.fields["name"]; {
+	case !ok:
 		l.errf(p.keyNode, "customer.fields.name", "missing; the ERP requires a customer name, e.g. name: \"{customer.name|customer.email}\"")
+	case t != nil && strings.TrimSpace(t.String()) == "":
+		// An empty name template would park every payment at run time; say so at start-up.
+		l.errf(p.keyNode, "customer.fields.name", "must not be empty; the ERP requires a customer name, e.g. name: \"{customer.name|customer.email}\"")
 	}
 }
 
@@ -476,7 +530,8 @@ func (l *loader) valueMaps(m *Mapping, p pair) {
 		vm := &valueMap{exact: map[string]string{}, folded: map[string]string{}}
 		foldedFrom := map[string]string{}
 		entries := l.mapping(e.val, key)
-		if len(entries) == 0 && !isNull(deref(e.val)) && deref(e.val).Kind == yaml.MappingNode {
+		// A null map ({x: null}) is as empty as {x: {}}: every lookup in it would fail at run time.
+		if v := deref(e.val); len(entries) == 0 && (isNull(v) || v.Kind == yaml.MappingNode) {
 			l.errf(e.keyNode, key, "empty value map; want entries such as {succeeded: Paid}")
 		}
 		for _, kv := range entries {

@@ -2,8 +2,13 @@ package mapping
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 )
+
+// emptyFile is the problem reported for a file with no mapping in it at all.
+const emptyFile = `mapping.yaml: the file is empty or null; want a mapping with at least erp: (one of sage500, sagex3, sagepro), dates: and customer:`
 
 func TestBrokenFiles(t *testing.T) {
 	tests := []struct {
@@ -78,7 +83,35 @@ func TestBrokenFiles(t *testing.T) {
 			"mapping.yaml:6: customer.fields.name: duplicate key"},
 		{"yaml syntax", base + "invoice:\n memo: x\n  bad: y\n",
 			"mapping.yaml:8: not valid YAML: mapping values are not allowed in this context"},
-		{"empty file", "# nothing\n", "mapping.yaml: the file is empty; want a mapping file starting with erp: (one of sage500, sagex3, sagepro)"},
+		{"empty file", "", emptyFile},
+		{"only comments", "# nothing\n", emptyFile},
+		// A bare null used to parse to (nil, nil) and crash the worker at start-up.
+		{"bare null", "null\n", emptyFile},
+		{"bare tilde", "~", emptyFile},
+		{"document marker only", "---\n", emptyFile},
+		{"null with an anchor", "&top null\n", emptyFile},
+		{"top-level list", "- erp: sage500\n",
+			`mapping.yaml:1: the file is a list; want a mapping with at least erp: (one of sage500, sagex3, sagepro), dates: and customer:`},
+		{"top-level scalar", "sage500\n",
+			`mapping.yaml:1: the file is "sage500"; want a mapping with at least erp: (one of sage500, sagex3, sagepro), dates: and customer:`},
+		{"two documents", base + "---\nerp: sagex3\n",
+			"mapping.yaml:6: the file holds more than one YAML document; want one mapping (remove the --- line and what follows, or merge the documents)"},
+		{"null first document", "null\n---\n" + base,
+			"mapping.yaml:2: the file holds more than one YAML document; want one mapping (remove the --- line and what follows, or merge the documents)"},
+		{"yaml syntax in a second document", base + "---\nfoo: [\n",
+			"mapping.yaml:7: not valid YAML: did not find expected node content"},
+		{"null second document", base + "---\n---\n" + base,
+			"mapping.yaml:7: the file holds more than one YAML document; want one mapping (remove the --- line and what follows, or merge the documents)"},
+		{"null customer", "erp: sage500\ndates: {timezone: UTC, format: \"2006-01-02\"}\ncustomer: null\n",
+			`mapping.yaml:3: customer.fields.name: missing; the ERP requires a customer name, e.g. name: "{customer.name|customer.email}"`},
+		{"null customer name", "erp: sage500\ndates: {timezone: UTC, format: \"2006-01-02\"}\ncustomer: {fields: {name: null}}\n",
+			`mapping.yaml:3: customer.fields.name: must not be empty; the ERP requires a customer name, e.g. name: "{customer.name|customer.email}"`},
+		{"null rule", base + "rules: [null]\n",
+			"mapping.yaml:6: rules[0]: want a rule (when: … set: …), got nothing"},
+		{"null value map", base + "value_maps: {x: null}\n",
+			"mapping.yaml:6: value_maps.x: empty value map; want entries such as {succeeded: Paid}"},
+		{"null required field", base + "  required: [null]\n",
+			"mapping.yaml:6: customer.required: want an ERP customer field (one of id, name, email, phone, address.line1, address.line2, address.city, address.state, address.postal_code, address.country, currency, external_ref), got nothing"},
 		{"several problems, in line order", "erp: sage5000\ndates: {timezone: UTC, format: \"2006-01-02\"}\ncustomer:\n  fields:\n    name: \"{customer.name:max=0}\"\n",
 			`mapping.yaml:1: erp: unknown ERP "sage5000"; want one of sage500, sagex3, sagepro` + "\n" +
 				`mapping.yaml:5: customer.fields.name: template "{customer.name:max=0}": filter "max=0" in {customer.name:max=0}: want max=N with N a positive whole number`},
@@ -97,5 +130,21 @@ func TestBrokenFiles(t *testing.T) {
 				t.Errorf("error is %T, want *LoadError", err)
 			}
 		})
+	}
+}
+
+// TestLoadNullFile is the start-up crash: Load of a file holding only null returned no mapping
+// and no error, and the worker dereferenced the nil mapping.
+func TestLoadNullFile(t *testing.T) {
+	for _, content := range []string{"null\n", "~\n", "", "# just a comment\n"} {
+		p := filepath.Join(t.TempDir(), "mapping.yaml")
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		m, err := Load(p)
+		want := p + ": the file is empty or null; want a mapping with at least erp: (one of sage500, sagex3, sagepro), dates: and customer:"
+		if m != nil || err == nil || err.Error() != want {
+			t.Errorf("Load(%q) = %v, %v\nwant nil, %s", content, m, err, want)
+		}
 	}
 }
