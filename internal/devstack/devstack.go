@@ -26,7 +26,8 @@ import (
 type Options struct {
 	// BinDir holds temporal, stripe-sandbox, sage-sandbox, worker and gateway.
 	BinDir string
-	// DataDir holds the SQLite files (Temporal, sandboxes) and logs/.
+	// DataDir holds the SQLite files (Temporal, sandboxes), logs/ and run/ (one <name>.pid per
+	// running process).
 	DataDir string
 	// TemporalAddress, when set, is an existing cluster: no dev server is started.
 	TemporalAddress string
@@ -35,12 +36,24 @@ type Options struct {
 	// Headless disables the Temporal Web UI (tests).
 	Headless    bool
 	GatewayAddr string
-	StripeAddr  string
-	SageAddr    string
-	// Env is added to the worker's and gateway's environment (after os.Environ()).
+	// GatewayInternalAddr is the gateway's internal listener (/metrics, /admin/*, /codec/*);
+	// default 127.0.0.1:8081.
+	GatewayInternalAddr string
+	StripeAddr          string
+	SageAddr            string
+	// Env is added to the worker's and gateway's environment (after os.Environ() and the
+	// stack's own settings, so it overrides them).
 	Env []string
-	// Console, when set, receives the worker's and gateway's log lines, prefixed by name.
+	// Console, when set, receives the worker's and gateway's log lines, prefixed by name, and
+	// the supervisor's reports.
 	Console io.Writer
+	// Supervise restarts a process that dies on its own once Start has returned (killed, out of
+	// memory, a panic, any exit), after an exponential backoff (1 s, 2 s, 4 s … 30 s, reset once
+	// it has stayed up for a minute), and reports each death and restart on Console. A process
+	// stopped through Kill or Terminate stays down until Restart. When a process cannot be
+	// started again, Failed delivers the error. Off (the tests' default), a process that dies
+	// stays dead until Restart.
+	Supervise bool
 }
 
 func (o *Options) defaults() {
@@ -59,6 +72,9 @@ func (o *Options) defaults() {
 	if o.GatewayAddr == "" {
 		o.GatewayAddr = "127.0.0.1:8080"
 	}
+	if o.GatewayInternalAddr == "" {
+		o.GatewayInternalAddr = "127.0.0.1:8081"
+	}
 	if o.StripeAddr == "" {
 		o.StripeAddr = "127.0.0.1:12111"
 	}
@@ -72,14 +88,47 @@ const (
 	StripeKey           = "sk_test_ledgerbridge"
 	StripeWebhookSecret = "whsec_ledgerbridge_dev"
 	SageKey             = "sage_ledgerbridge_dev"
+	// AdminToken is the Bearer token of the gateway's /admin endpoints in the dev stack
+	// (LEDGERBRIDGE_ADMIN_TOKEN; Options.Env overrides it).
+	AdminToken = "admin_ledgerbridge_dev"
 )
+
+// backoff is the supervisor's restart policy.
+type backoff struct {
+	min, max time.Duration
+	// reset: a process that stayed up this long starts again from min.
+	reset time.Duration
+}
+
+var defaultBackoff = backoff{min: time.Second, max: 30 * time.Second, reset: time.Minute}
+
+// next returns the delay before restarting a process that died after uptime, having died
+// failures times in a row before, and the new count of failures in a row.
+func (b backoff) next(failures int, uptime time.Duration) (time.Duration, int) {
+	if uptime >= b.reset {
+		failures = 0
+	}
+	d := b.min
+	for i := 0; i < failures && d < b.max; i++ {
+		d *= 2
+	}
+	return min(d, b.max), failures + 1
+}
 
 // Stack is a running system.
 type Stack struct {
-	Opts  Options
-	mu    sync.Mutex
-	procs map[string]*proc
-	order []string
+	Opts Options
+
+	console io.Writer     // Opts.Console with writes serialised; nil when Opts.Console is
+	policy  backoff       // read under mu
+	quit    chan struct{} // closed by Stop: pending restarts are abandoned
+	failed  chan error    // the first process that could not be started again
+
+	mu          sync.Mutex // guards everything below and every proc's fields
+	procs       map[string]*proc
+	order       []string
+	supervising bool // Opts.Supervise and Start has succeeded
+	stopping    bool // Stop was called
 }
 
 type proc struct {
@@ -87,8 +136,14 @@ type proc struct {
 	args []string
 	env  []string
 	cmd  *exec.Cmd
+	// done is closed (under Stack.mu) once cmd has exited and the supervisor has decided.
 	done chan struct{}
-	log  *os.File
+	// gen counts starts, so a supervisor's pending restart yields to a Restart in between.
+	gen int
+	// held: stopped through Kill or Terminate, so the supervisor leaves it down.
+	held     bool
+	restarts int // by the supervisor
+	failures int // deaths in a row, for the backoff
 }
 
 // TemporalAddress is the frontend the services use.
@@ -105,21 +160,60 @@ func (s *Stack) StripeURL() string { return "http://" + s.Opts.StripeAddr }
 // SageURL is the Sage sandbox's base URL.
 func (s *Stack) SageURL() string { return "http://" + s.Opts.SageAddr }
 
-// GatewayURL is the gateway's base URL.
+// GatewayURL is the gateway's public base URL (webhooks, /healthz, /readyz).
 func (s *Stack) GatewayURL() string { return "http://" + s.Opts.GatewayAddr }
 
+// GatewayInternalURL is the base URL of the gateway's internal listener (/metrics, /admin/*,
+// /codec/*).
+func (s *Stack) GatewayInternalURL() string { return "http://" + s.Opts.GatewayInternalAddr }
+
 // Start starts every process and waits until each answers. On error it stops what it started.
+// With Options.Supervise, processes that die later are restarted (see Options.Supervise).
 func Start(ctx context.Context, opts Options) (*Stack, error) {
-	opts.defaults()
-	s := &Stack{Opts: opts, procs: map[string]*proc{}}
-	if err := os.MkdirAll(filepath.Join(opts.DataDir, "logs"), 0o755); err != nil {
+	s, err := newStack(opts)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.start(ctx); err != nil {
 		s.Stop()
 		return nil, err
 	}
+	if s.Opts.Supervise {
+		if err := s.supervise(); err != nil {
+			s.Stop()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+func newStack(opts Options) (*Stack, error) {
+	opts.defaults()
+	s := &Stack{Opts: opts, procs: map[string]*proc{}, policy: defaultBackoff,
+		quit: make(chan struct{}), failed: make(chan error, 1)}
+	if opts.Console != nil {
+		s.console = &syncWriter{w: opts.Console}
+	}
+	for _, dir := range []string{"logs", "run"} {
+		if err := os.MkdirAll(filepath.Join(opts.DataDir, dir), 0o755); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// supervise turns supervision on once every process has started. One that already died during
+// start-up never started successfully: that is an error.
+func (s *Stack) supervise() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.supervising = true
+	for _, name := range s.order {
+		if exited(s.procs[name].done) {
+			return fmt.Errorf("%s exited during start-up (log: %s)", name, s.LogPath(name))
+		}
+	}
+	return nil
 }
 
 func (s *Stack) bin(name string) string { return filepath.Join(s.Opts.BinDir, name) }
@@ -144,8 +238,8 @@ func (s *Stack) start(ctx context.Context) error {
 		if err := s.spawn("temporal", args, nil); err != nil {
 			return err
 		}
-		if err := waitTCP(ctx, s.TemporalAddress(), 90*time.Second, s.procs["temporal"]); err != nil {
-			return fmt.Errorf("temporal dev server: %w (log: %s)", err, s.procs["temporal"].log.Name())
+		if err := waitTCP(ctx, s.TemporalAddress(), 90*time.Second, s.doneOf("temporal")); err != nil {
+			return fmt.Errorf("temporal dev server: %w (log: %s)", err, s.LogPath("temporal"))
 		}
 	} else if err := s.registerSearchAttributes(ctx); err != nil {
 		return err
@@ -162,8 +256,8 @@ func (s *Stack) start(ctx context.Context) error {
 		return err
 	}
 	for _, p := range []struct{ name, url string }{{"stripe-sandbox", s.StripeURL() + "/v1/customers"}, {"sage-sandbox", s.SageURL() + "/Sage500API/Items"}} {
-		if err := waitHTTP(ctx, p.url, 30*time.Second, s.procs[p.name]); err != nil {
-			return fmt.Errorf("%s: %w (log: %s)", p.name, err, s.procs[p.name].log.Name())
+		if err := waitHTTP(ctx, p.url, 30*time.Second, s.doneOf(p.name)); err != nil {
+			return fmt.Errorf("%s: %w (log: %s)", p.name, err, s.LogPath(p.name))
 		}
 	}
 	for _, name := range []string{"worker", "gateway"} {
@@ -171,8 +265,9 @@ func (s *Stack) start(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := waitHTTP(ctx, s.GatewayURL()+"/readyz", 60*time.Second, s.procs["gateway"]); err != nil {
-		return fmt.Errorf("gateway: %w (log: %s)", err, s.procs["gateway"].log.Name())
+	// Readiness is the public listener's /readyz: it is what Stripe's webhooks reach.
+	if err := waitHTTP(ctx, s.GatewayURL()+"/readyz", 60*time.Second, s.doneOf("gateway")); err != nil {
+		return fmt.Errorf("gateway: %w (log: %s)", err, s.LogPath("gateway"))
 	}
 	return nil
 }
@@ -181,8 +276,10 @@ func (s *Stack) start(ctx context.Context) error {
 func (s *Stack) serviceEnv() []string {
 	env := []string{
 		"TEMPORAL_ADDRESS=" + s.TemporalAddress(), "GATEWAY_ADDR=" + s.Opts.GatewayAddr,
+		"GATEWAY_INTERNAL_ADDR=" + s.Opts.GatewayInternalAddr,
 		"STRIPE_API_URL=" + s.StripeURL(), "STRIPE_API_KEY=" + StripeKey, "STRIPE_WEBHOOK_SECRET=" + StripeWebhookSecret,
 		"SAGE_URL=" + s.SageURL(), "SAGE_API_KEY=" + SageKey,
+		"LEDGERBRIDGE_ADMIN_TOKEN=" + AdminToken,
 	}
 	return append(env, s.Opts.Env...)
 }
@@ -201,47 +298,154 @@ func (s *Stack) registerSearchAttributes(ctx context.Context) error {
 }
 
 // spawn starts one named process. args nil means no arguments; env is added to os.Environ().
+// A name started before keeps its original arguments and environment.
 func (s *Stack) spawn(name string, args, env []string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := &proc{name: name, args: args, env: env}
-	if old, ok := s.procs[name]; ok {
-		p = old
-	} else {
+	p, ok := s.procs[name]
+	if !ok {
+		p = &proc{name: name, args: args, env: env}
+		s.procs[name] = p
 		s.order = append(s.order, name)
 	}
-	logFile, err := os.OpenFile(filepath.Join(s.Opts.DataDir, "logs", name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	return s.spawnLocked(p)
+}
+
+// spawnLocked starts p's binary again, writes its pid file and starts the goroutine that waits
+// for it. s.mu is held.
+func (s *Stack) spawnLocked(p *proc) error {
+	logFile, err := os.OpenFile(s.LogPath(p.name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(s.bin(name), p.args...)
+	cmd := exec.Command(s.bin(p.name), p.args...)
 	cmd.Env = append(os.Environ(), p.env...)
 	// Own process group: Ctrl-C reaches only the launcher, which stops children in order.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	var out io.Writer = logFile
 	var pw *io.PipeWriter
-	if s.Opts.Console != nil && (name == "worker" || name == "gateway") {
+	if s.console != nil && (p.name == "worker" || p.name == "gateway") {
 		var pr *io.PipeReader
 		pr, pw = io.Pipe()
 		out = io.MultiWriter(logFile, pw)
-		go prefixLines(s.Opts.Console, name, pr)
+		go prefixLines(s.console, p.name, pr)
 	}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
-		return fmt.Errorf("start %s: %w (run `make build`?)", name, err)
-	}
-	done := make(chan struct{})
-	p.cmd, p.log, p.done = cmd, logFile, done
-	go func() {
-		_ = cmd.Wait()
 		if pw != nil {
 			_ = pw.Close()
 		}
-		close(done)
-	}()
-	s.procs[name] = p
-	return nil
+		return fmt.Errorf("start %s: %w (run `make build`?)", p.name, err)
+	}
+	p.gen++
+	p.cmd, p.done = cmd, make(chan struct{})
+	go s.wait(p, p.gen, cmd, p.done, time.Now(), logFile, pw)
+	return writePID(s.PIDPath(p.name), cmd.Process.Pid)
+}
+
+// wait reaps one start of p and, when supervising, restarts it.
+func (s *Stack) wait(p *proc, gen int, cmd *exec.Cmd, done chan struct{}, started time.Time, logFile *os.File, pw *io.PipeWriter) {
+	werr := cmd.Wait()
+	if pw != nil {
+		_ = pw.Close()
+	}
+	logFile.Close()
+	uptime := time.Since(started)
+
+	s.mu.Lock()
+	if p.gen == gen {
+		_ = os.Remove(s.PIDPath(p.name))
+	}
+	restart := s.supervising && !s.stopping && !p.held && p.gen == gen
+	var delay time.Duration
+	if restart {
+		delay, p.failures = s.policy.next(p.failures, uptime)
+		p.restarts++
+	}
+	n := p.restarts
+	// Closed under the lock so that supervise, Kill and Restart see a decided process.
+	close(done)
+	s.mu.Unlock()
+	if !restart {
+		return
+	}
+
+	s.say("%s exited (%s) after %s; restarting in %s (restart %d)", p.name, describeExit(werr), uptime.Round(time.Second), delay, n)
+	select {
+	case <-time.After(delay):
+	case <-s.quit:
+		return
+	}
+	s.mu.Lock()
+	if s.stopping || p.held || p.gen != gen { // stopped, or restarted by the caller meanwhile
+		s.mu.Unlock()
+		return
+	}
+	err := s.spawnLocked(p)
+	pid := p.cmd.Process.Pid
+	s.mu.Unlock()
+	if err != nil {
+		s.fail(fmt.Errorf("%s exited (%s) and could not be restarted: %w (log: %s)", p.name, describeExit(werr), err, s.LogPath(p.name)))
+		return
+	}
+	s.say("%s restarted (pid %d)", p.name, pid)
+}
+
+// describeExit says how a process ended: "signal: killed", "exit status 2".
+func describeExit(err error) string {
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return "exit status 0"
+	case errors.As(err, &ee):
+		return ee.String()
+	default:
+		return err.Error()
+	}
+}
+
+// say prints one supervisor line on the console.
+func (s *Stack) say(format string, args ...any) {
+	if s.console != nil {
+		fmt.Fprintf(s.console, "devstack: "+format+"\n", args...)
+	}
+}
+
+// fail reports that supervision gave up; only the first error is kept.
+func (s *Stack) fail(err error) {
+	select {
+	case s.failed <- err:
+	default:
+	}
+}
+
+// Failed delivers an error when a supervised process died and could not be started again (its
+// binary could not be executed); the caller should Stop the stack. Never with supervision off.
+func (s *Stack) Failed() <-chan error { return s.failed }
+
+// writePID replaces path with pid, atomically, so a reader never sees half a number.
+func writePID(path string, pid int) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(fmt.Sprintf("%d\n", pid)), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// syncWriter serialises writes from the log forwarders and the supervisor.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (w *syncWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.Write(b)
 }
 
 func prefixLines(w io.Writer, name string, r io.Reader) {
@@ -250,35 +454,51 @@ func prefixLines(w io.Writer, name string, r io.Reader) {
 	for sc.Scan() {
 		fmt.Fprintf(w, "%-8s %s\n", name, sc.Text())
 	}
+	// A line too long to scan must not block the process's output (the log file still has it).
+	_, _ = io.Copy(io.Discard, r)
 }
 
-// Kill sends SIGKILL to one process and waits for it to die: a crash, not a shutdown.
-func (s *Stack) Kill(name string) error {
+// running returns name's current process and its done channel, and marks it held when hold is
+// set, so a supervisor does not bring it back.
+func (s *Stack) running(name string, hold bool) (*exec.Cmd, chan struct{}, error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	p, ok := s.procs[name]
-	s.mu.Unlock()
 	if !ok || p.cmd == nil {
-		return fmt.Errorf("no process %q", name)
+		return nil, nil, fmt.Errorf("no process %q", name)
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
+	if hold {
+		p.held = true
+	}
+	return p.cmd, p.done, nil
+}
+
+// Kill sends SIGKILL to one process and waits for it to die: a crash, not a shutdown. A
+// supervisor does not restart it; Restart does. (To crash a process the supervisor restarts,
+// signal Pid yourself, as `kill -9` would.)
+func (s *Stack) Kill(name string) error {
+	cmd, done, err := s.running(name, true)
+	if err != nil {
+		return err
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	<-done
 	return nil
 }
 
-// Terminate stops one process gracefully (SIGTERM) and waits for it to exit.
+// Terminate stops one process gracefully (SIGTERM) and waits for it to exit. A supervisor does
+// not restart it; Restart does.
 func (s *Stack) Terminate(name string) error {
-	s.mu.Lock()
-	p, ok := s.procs[name]
-	s.mu.Unlock()
-	if !ok || p.cmd == nil {
-		return fmt.Errorf("no process %q", name)
+	cmd, done, err := s.running(name, true)
+	if err != nil {
+		return err
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-p.done:
+	case <-done:
 	case <-time.After(15 * time.Second):
-		_ = p.cmd.Process.Signal(syscall.SIGKILL)
-		<-p.done
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		<-done
 	}
 	return nil
 }
@@ -286,17 +506,16 @@ func (s *Stack) Terminate(name string) error {
 // Restart starts a stopped or killed process again with its original arguments.
 func (s *Stack) Restart(name string) error {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	p, ok := s.procs[name]
-	s.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("no process %q", name)
 	}
-	select {
-	case <-p.done:
-	default:
+	if p.cmd != nil && !exited(p.done) {
 		return fmt.Errorf("%s is still running", name)
 	}
-	return s.spawn(name, p.args, p.env)
+	p.held = false
+	return s.spawnLocked(p)
 }
 
 // Exited reports processes that have died on their own, for the launcher to report.
@@ -305,10 +524,8 @@ func (s *Stack) Exited() []string {
 	defer s.mu.Unlock()
 	var dead []string
 	for _, name := range s.order {
-		select {
-		case <-s.procs[name].done:
+		if exited(s.procs[name].done) {
 			dead = append(dead, name)
-		default:
 		}
 	}
 	return dead
@@ -319,42 +536,68 @@ func (s *Stack) LogPath(name string) string {
 	return filepath.Join(s.Opts.DataDir, "logs", name+".log")
 }
 
-// Stop shuts processes down in reverse start order: SIGTERM, then SIGKILL after 10 s.
+// PIDPath is the file that holds a running process's PID (<DataDir>/run/<name>.pid), written at
+// every start and removed when the process exits.
+func (s *Stack) PIDPath(name string) string {
+	return filepath.Join(s.Opts.DataDir, "run", name+".pid")
+}
+
+// Stop shuts processes down in reverse start order: SIGTERM, then SIGKILL after 10 s. Nothing
+// is restarted once Stop has begun.
 func (s *Stack) Stop() {
+	type target struct {
+		cmd  *exec.Cmd
+		done chan struct{}
+	}
+	var targets []target
 	s.mu.Lock()
-	order := append([]string(nil), s.order...)
+	if !s.stopping {
+		s.stopping = true
+		close(s.quit)
+	}
+	for i := len(s.order) - 1; i >= 0; i-- {
+		if p := s.procs[s.order[i]]; p.cmd != nil {
+			targets = append(targets, target{p.cmd, p.done})
+		}
+	}
 	s.mu.Unlock()
-	for i := len(order) - 1; i >= 0; i-- {
-		p := s.procs[order[i]]
-		if p.cmd == nil || p.cmd.Process == nil {
-			continue
-		}
-		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	for _, t := range targets {
+		_ = t.cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case <-p.done:
+		case <-t.done:
 		case <-time.After(10 * time.Second):
-			_ = p.cmd.Process.Signal(syscall.SIGKILL)
-			<-p.done
+			_ = t.cmd.Process.Signal(syscall.SIGKILL)
+			<-t.done
 		}
-		p.log.Close()
 	}
 }
 
 var errExited = errors.New("process exited")
 
-func exited(p *proc) bool {
-	if p == nil {
+// doneOf returns the done channel of name's current process.
+func (s *Stack) doneOf(name string) chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.procs[name]; ok {
+		return p.done
+	}
+	return nil
+}
+
+// exited reports whether done is closed; a nil done (never started) is not.
+func exited(done chan struct{}) bool {
+	if done == nil {
 		return false
 	}
 	select {
-	case <-p.done:
+	case <-done:
 		return true
 	default:
 		return false
 	}
 }
 
-func waitTCP(ctx context.Context, addr string, timeout time.Duration, p *proc) error {
+func waitTCP(ctx context.Context, addr string, timeout time.Duration, done chan struct{}) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		conn, err := net.DialTimeout("tcp", addr, time.Second)
@@ -362,7 +605,7 @@ func waitTCP(ctx context.Context, addr string, timeout time.Duration, p *proc) e
 			conn.Close()
 			return nil
 		}
-		if exited(p) {
+		if exited(done) {
 			return errExited
 		}
 		if time.Now().After(deadline) {
@@ -376,7 +619,7 @@ func waitTCP(ctx context.Context, addr string, timeout time.Duration, p *proc) e
 	}
 }
 
-func waitHTTP(ctx context.Context, url string, timeout time.Duration, p *proc) error {
+func waitHTTP(ctx context.Context, url string, timeout time.Duration, done chan struct{}) error {
 	deadline := time.Now().Add(timeout)
 	hc := &http.Client{Timeout: 2 * time.Second}
 	for {
@@ -393,7 +636,7 @@ func waitHTTP(ctx context.Context, url string, timeout time.Duration, p *proc) e
 				return nil
 			}
 		}
-		if exited(p) {
+		if exited(done) {
 			return errExited
 		}
 		if time.Now().After(deadline) {

@@ -39,24 +39,39 @@ func FreePort() (int, error) {
 	return 0, fmt.Errorf("no free port in 20000-31999")
 }
 
-// StartEphemeral starts a headless stack on free loopback ports with its state in a new temporary
-// directory, so tests and benchmarks never collide with a running `make run`. Stop the stack, then
-// remove Opts.DataDir.
+// FreePorts returns n distinct ports from FreePort.
+func FreePorts(n int) ([]int, error) {
+	ports := make([]int, 0, n)
+	seen := map[int]bool{}
+	for len(ports) < n {
+		port, err := FreePort()
+		if err != nil {
+			return nil, err
+		}
+		if !seen[port] {
+			seen[port] = true
+			ports = append(ports, port)
+		}
+	}
+	return ports, nil
+}
+
+// StartEphemeral starts a headless, unsupervised stack on free loopback ports with its state in a
+// new temporary directory, so tests and benchmarks never collide with a running `make run`, and a
+// process they Kill stays down until they Restart it. Stop the stack, then remove Opts.DataDir.
 func StartEphemeral(ctx context.Context, binDir string, env []string) (*Stack, error) {
 	data, err := os.MkdirTemp("", "ledgerbridge-")
 	if err != nil {
 		return nil, err
 	}
-	ports := make([]int, 4)
-	for i := range ports {
-		if ports[i], err = FreePort(); err != nil {
-			return nil, err
-		}
+	ports, err := FreePorts(5)
+	if err != nil {
+		return nil, err
 	}
 	st, err := Start(ctx, Options{
 		BinDir: binDir, DataDir: data, TemporalPort: ports[0], Headless: true, Env: env,
 		GatewayAddr: fmt.Sprintf("127.0.0.1:%d", ports[1]), StripeAddr: fmt.Sprintf("127.0.0.1:%d", ports[2]),
-		SageAddr: fmt.Sprintf("127.0.0.1:%d", ports[3]),
+		SageAddr: fmt.Sprintf("127.0.0.1:%d", ports[3]), GatewayInternalAddr: fmt.Sprintf("127.0.0.1:%d", ports[4]),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w\n%s", err, LogTails(data, 3000))
