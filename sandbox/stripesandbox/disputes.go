@@ -37,9 +37,10 @@ func (c *call) openDispute(ch *charge, chBT *balanceTransaction, reason string) 
 	c.reqID, c.idemKey = "", ""
 	defer func() { c.reqID, c.idemKey = reqID, idem }()
 
-	now := c.s.now().Unix()
-	amount := ch.Amount - ch.AmountRefunded
-	settled := settledPortion(ch, chBT.Currency, ch.AmountRefunded, ch.Amount)
+	now := c.now()
+	total := c.s.capturedTotal(ch)
+	amount := total - ch.AmountRefunded
+	settled := settledPortion(ch, chBT.Currency, ch.AmountRefunded, total)
 	d := &dispute{ID: newID("dp"), Object: "dispute", Amount: amount, Charge: ch.ID, Created: now,
 		Currency: ch.Currency, EvidenceDetails: disputeEvidenceDetails{DueBy: now + 7*86400},
 		Metadata: map[string]string{}, PaymentIntent: ch.PaymentIntent, Reason: reason, Status: "needs_response"}

@@ -17,7 +17,8 @@
 //
 // # Resources
 //
-// Customers, PaymentIntents (automatic capture; confirm), PaymentMethods
+// Customers, PaymentIntents (automatic or manual capture; confirm,
+// capture, cancel), PaymentMethods
 // (GET; created from test tokens), Charges, BalanceTransactions (fee 2.9% +
 // 30 in two-decimal currencies, 3.6% in zero-decimal ones, 2.9% + 300
 // rounded to tens in three-decimal ones), Events (api_version 2023-10-16)
@@ -27,6 +28,34 @@
 // …Fraudulent, …LostCard, …ExpiredCard and …ProcessingError are declined
 // with a 402 card_error, a failed charge, charge.failed and
 // payment_intent.payment_failed.
+//
+// # Manual capture
+//
+// capture_method=manual authorises on confirm: the charge is succeeded and
+// paid with captured=false, amount_captured 0 and no balance transaction;
+// the intent is requires_capture with amount_capturable = amount (events
+// charge.succeeded, payment_intent.amount_capturable_updated). POST
+// /v1/payment_intents/{id}/capture (amount_to_capture ≤ amount_capturable,
+// metadata) or POST /v1/charges/{id}/capture (amount) settles it: captured
+// =true, amount_captured, a balance transaction and charge.captured then
+// payment_intent.succeeded (the test dispute cards open their dispute at
+// capture). The released part follows the 2023-10-16 rules Stripe used
+// before 2025-03-31.basil: a partial capture writes the charge's balance
+// transaction for the whole authorised amount (fee on it) plus a second one,
+// type refund, reporting_category partial_capture_reversal, of -remainder
+// with fee -(fee(authorised) - fee(captured)), so the two sum to the
+// captured amount less its fee; that row belongs to a Refund (no reason) of
+// the remainder, counted in amount_refunded (refunded stays false), with
+// refund.created and charge.refunded. POST /v1/payment_intents/{id}/cancel
+// (cancellation_reason) on requires_capture releases everything: a Refund
+// of the whole amount without balance transaction, refunded=true,
+// amount_refunded = amount, payment_intent.canceled, refund.created and
+// charge.refunded; POST /v1/refunds on an uncaptured charge does the same
+// (partial amounts refused). Config.DisableRefundOnAuthRelease switches to
+// the basil rules (Stripe's disable_refund_on_auth_release preview): one
+// balance transaction for the captured amount, no Refund, amount_refunded
+// and refunded untouched, no charge.refunded. Authorisations never expire
+// in the sandbox; intents created by an invoice cannot be canceled.
 //
 // # Refunds, disputes, payouts, balance
 //

@@ -15,6 +15,10 @@ const (
 	evChargeSucceeded       = "charge.succeeded"
 	evChargeFailed          = "charge.failed"
 	evChargeUpdated         = "charge.updated"
+	evChargeCaptured        = "charge.captured"
+
+	evPaymentIntentCapturable = "payment_intent.amount_capturable_updated"
+	evPaymentIntentCanceled   = "payment_intent.canceled"
 
 	evChargeRefunded              = "charge.refunded"
 	evChargeRefundUpdated         = "charge.refund.updated"

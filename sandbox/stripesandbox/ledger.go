@@ -71,13 +71,15 @@ func (s *Server) settlementFor(currency string) string {
 	return s.cfg.SettlementCurrency
 }
 
-// chargeBalanceTxn builds the balance transaction of a successful charge:
-// settled in the charge currency when it is a settlement currency, else
-// converted into SettlementCurrency with the fixed FX table and
-// exchange_rate set. The fee is computed on the settled amount.
-func (s *Server) chargeBalanceTxn(ch *charge, now int64) (*balanceTransaction, *apiError) {
+// chargeBalanceTxn builds the balance transaction of a successful capture of
+// amount (minor units of the charge currency; the whole charge unless a
+// partial capture settles only its captured part): settled in the charge
+// currency when it is a settlement currency, else converted into
+// SettlementCurrency with the fixed FX table and exchange_rate set. The fee
+// is computed on the settled amount.
+func (s *Server) chargeBalanceTxn(ch *charge, amount, now int64) (*balanceTransaction, *apiError) {
 	cur := s.settlementFor(ch.Currency)
-	amount, ok := convertAmount(ch.Amount, ch.Currency, cur)
+	amount, ok := convertAmount(amount, ch.Currency, cur)
 	if !ok {
 		return nil, invalidParamCode("currency_not_supported", "currency",
 			"The sandbox has no exchange rate for %s to settle into %s; use a settlement currency (%s) or one of its FX table currencies.",
@@ -112,6 +114,18 @@ func settledPortion(ch *charge, settleCur string, from, to int64) int64 {
 	a, _ := convertAmount(to, ch.Currency, settleCur)
 	b, _ := convertAmount(from, ch.Currency, settleCur)
 	return a - b
+}
+
+// capturedTotal is the part of a charge that refunds and disputes draw on,
+// in minor units of the charge currency: the whole amount under the
+// 2023-10-16 rules (a partial capture's released remainder is itself a
+// refund, counted in amount_refunded), only the captured amount under
+// DisableRefundOnAuthRelease.
+func (s *Server) capturedTotal(ch *charge) int64 {
+	if s.cfg.DisableRefundOnAuthRelease && ch.Captured {
+		return ch.AmountCaptured
+	}
+	return ch.Amount
 }
 
 // chargeAndBT loads a charge and its balance transaction.

@@ -73,8 +73,14 @@ func (s *Server) createPaymentIntent(c *call) (any, *apiError) {
 	}
 	if v, ok, aerr := p.str("capture_method"); aerr != nil {
 		return nil, aerr
-	} else if ok && v != "automatic" && v != "automatic_async" {
-		return nil, invalidParam("capture_method", "Invalid capture_method: %q (the sandbox supports automatic capture only)", v)
+	} else if ok {
+		switch v {
+		case "automatic", "automatic_async":
+		case "manual":
+			pi.CaptureMethod = "manual"
+		default:
+			return nil, invalidParam("capture_method", "Invalid capture_method: must be one of automatic, automatic_async, or manual")
+		}
 	}
 	if v, ok, aerr := p.str("confirmation_method"); aerr != nil {
 		return nil, aerr
@@ -175,7 +181,7 @@ func paymentIntentRow(pi *paymentIntent) row {
 func (c *call) resolvePaymentMethod(id string) (*paymentMethod, testCard, *apiError) {
 	if card, ok := testCards[id]; ok {
 		sum := sha256.Sum256([]byte(id))
-		pm := &paymentMethod{ID: newID("pm"), Object: "payment_method", Created: c.s.now().Unix(),
+		pm := &paymentMethod{ID: newID("pm"), Object: "payment_method", Created: c.now(),
 			Metadata: map[string]string{}, Type: "card",
 			Card: cardDetails{Brand: card.Brand, Country: card.Country, ExpMonth: 12, ExpYear: int64(c.s.now().Year() + 3),
 				Fingerprint: hex.EncodeToString(sum[:8]), Funding: card.Funding, Last4: card.Last4}}
@@ -199,15 +205,17 @@ func (c *call) resolvePaymentMethod(id string) (*paymentMethod, testCard, *apiEr
 }
 
 // attemptCharge creates the charge for a confirmed PaymentIntent. On success
-// it also writes the balance transaction; on a decline it records the failed
-// charge and returns the 402 card_error Stripe sends.
+// it also writes the balance transaction (automatic capture) or leaves the
+// charge authorised and uncaptured (capture_method manual: no balance
+// transaction until capture); on a decline it records the failed charge and
+// returns the 402 card_error Stripe sends.
 func (c *call) attemptCharge(pi *paymentIntent, pm *paymentMethod, card testCard) *apiError {
-	now := c.s.now().Unix()
+	now := c.now()
 	network := card.Brand
 	ch := &charge{ID: newID("ch"), Object: "charge", Amount: pi.Amount, BillingDetails: pm.BillingDetails,
 		Created: now, Currency: pi.Currency, Customer: pi.Customer, Description: pi.Description,
 		FraudDetails: map[string]string{}, Metadata: copyMap(pi.Metadata), PaymentIntent: &pi.ID,
-		PaymentMethod: pm.ID, ReceiptEmail: pi.ReceiptEmail}
+		PaymentMethod: pm.ID, ReceiptEmail: pi.ReceiptEmail, Invoice: pi.Invoice}
 	ch.PaymentMethodDetails = paymentMethodDetails{Type: "card", Card: pm.Card}
 	ch.PaymentMethodDetails.Card.Network = &network
 	ch.ReceiptURL = "https://pay.stripe.com/receipts/sandbox/" + ch.ID
@@ -244,7 +252,10 @@ func (c *call) attemptCharge(pi *paymentIntent, pm *paymentMethod, card testCard
 		return &resp
 	}
 
-	bt, aerr := c.s.chargeBalanceTxn(ch, now)
+	if pi.CaptureMethod == "manual" {
+		return c.authorize(pi, ch, pm)
+	}
+	bt, aerr := c.s.chargeBalanceTxn(ch, ch.Amount, now)
 	if aerr != nil {
 		return aerr
 	}

@@ -51,7 +51,7 @@ func (s *Server) createRefund(c *call) (any, *apiError) {
 		if aerr := decodeRow(r, &pi); aerr != nil {
 			return nil, aerr
 		}
-		if pi.Status != "succeeded" || pi.LatestCharge == nil {
+		if (pi.Status != "succeeded" && pi.Status != "requires_capture") || pi.LatestCharge == nil {
 			return nil, invalidParamCode("charge_not_refundable", "payment_intent",
 				"This PaymentIntent (%s) does not have a successful charge to refund.", piID)
 		}
@@ -68,6 +68,9 @@ func (s *Server) createRefund(c *call) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	if ch.Status == "succeeded" && !ch.Captured && !ch.Refunded {
+		return c.refundUncaptured(ch, p, param)
+	}
 	if ch.Status != "succeeded" || chBT == nil {
 		return nil, invalidParamCode("charge_not_refundable", param, "Charge %s has not succeeded and cannot be refunded.", ch.ID)
 	}
@@ -80,7 +83,8 @@ func (s *Server) createRefund(c *call) (any, *apiError) {
 			return nil, invalidParamCode("charge_disputed", param, "Charge %s has been charged back; cannot issue a refund.", ch.ID)
 		}
 	}
-	remaining := ch.Amount - ch.AmountRefunded
+	total := c.s.capturedTotal(ch)
+	remaining := total - ch.AmountRefunded
 	if remaining <= 0 {
 		return nil, invalidParamCode("charge_already_refunded", param, "Charge %s has already been refunded.", ch.ID)
 	}
@@ -114,7 +118,7 @@ func (s *Server) createRefund(c *call) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	now := s.now().Unix()
+	now := c.now()
 	re := &refund{ID: newID("re"), Object: "refund", Amount: amount, Charge: ch.ID, Created: now,
 		Currency: ch.Currency, Metadata: md, PaymentIntent: ch.PaymentIntent, Reason: reason, Status: "succeeded"}
 	settled := settledPortion(ch, chBT.Currency, ch.AmountRefunded, ch.AmountRefunded+amount)
@@ -136,7 +140,7 @@ func (s *Server) createRefund(c *call) (any, *apiError) {
 
 	before := *ch
 	ch.AmountRefunded += amount
-	ch.Refunded = ch.AmountRefunded == ch.Amount
+	ch.Refunded = ch.AmountRefunded == total
 	refunds := &refundList{Object: "list", Data: []*refund{re}, URL: "/v1/charges/" + ch.ID + "/refunds"}
 	if ch.Refunds != nil {
 		refunds.Data = append(refunds.Data, ch.Refunds.Data...)
@@ -220,4 +224,44 @@ func (s *Server) updateRefund(c *call) (any, *apiError) {
 		}
 	}
 	return c.renderValue(&re, "refund")
+}
+
+// refundUncaptured refunds an authorised, uncaptured charge: like Stripe it
+// releases the whole authorisation (a partial amount is refused) and cancels
+// its PaymentIntent.
+func (c *call) refundUncaptured(ch *charge, p params, param string) (any, *apiError) {
+	if v, ok, aerr := p.integer("amount"); aerr != nil {
+		return nil, aerr
+	} else if ok && v != ch.Amount {
+		return nil, invalidParam("amount", "You cannot partially refund an uncaptured charge. Instead, capture the charge for an amount less than the original amount")
+	}
+	if c.s.cfg.DisableRefundOnAuthRelease || ch.PaymentIntent == nil {
+		return nil, invalidParamCode("charge_not_refundable", param,
+			"Charge %s is not captured: cancel its PaymentIntent to release the authorisation.", ch.ID)
+	}
+	var reason *string
+	if v, ok, aerr := p.str("reason"); aerr != nil {
+		return nil, aerr
+	} else if ok && v != "" {
+		if !refundReasons[v] {
+			return nil, invalidParam("reason", "Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer")
+		}
+		reason = &v
+	}
+	md, _, aerr := applyMetadata(p, nil)
+	if aerr != nil {
+		return nil, aerr
+	}
+	pi, aerr := c.loadIntent(*ch.PaymentIntent, param)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if pi.Status != "requires_capture" {
+		return nil, invalidParamCode("charge_not_refundable", param, "Charge %s cannot be refunded in its current state.", ch.ID)
+	}
+	re, aerr := c.releaseAuthorization(pi, nil, reason, md)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return c.renderValue(re, "refund")
 }

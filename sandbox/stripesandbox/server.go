@@ -51,6 +51,14 @@ type Config struct {
 	// amount (fee 0 on the dispute_reversal row). Default false: the fee is
 	// returned too (fee = -dispute fee on the reversal).
 	KeepDisputeFeeOnWin bool
+	// DisableRefundOnAuthRelease applies Stripe's 2025-03-31.basil rules to
+	// authorisations (what the disable_refund_on_auth_release preview header
+	// does): a partial capture writes one balance transaction for the
+	// captured amount and no Refund, and cancelling an uncaptured payment
+	// leaves the charge unrefunded. Default false: the 2023-10-16 rules, where
+	// the released part is a Refund (see doc.go). Switching it on a database
+	// holding partially captured charges is not supported.
+	DisableRefundOnAuthRelease bool
 }
 
 // DefaultSettlementCurrencies settle in themselves unless configured.
@@ -174,6 +182,18 @@ type call struct {
 	q       dbtx // the request transaction for writes, the DB for reads
 	expand  []string
 	queued  bool // deliveries were enqueued; wake the loop after commit
+	// frozen, when not 0, is the test clock time that stamps the objects
+	// this call creates (see now).
+	frozen int64
+}
+
+// now is the "created" time of objects written by this call: the frozen
+// time of the test clock the call acts under, or the server clock.
+func (c *call) now() int64 {
+	if c.frozen != 0 {
+		return c.frozen
+	}
+	return c.s.now().Unix()
 }
 
 // handlerFunc implements one endpoint. It returns the response object
@@ -204,12 +224,15 @@ func (s *Server) routes() {
 	s.route("GET /v1/payment_intents", s.listPaymentIntents)
 	s.route("GET /v1/payment_intents/{id}", s.getPaymentIntent)
 	s.route("POST /v1/payment_intents/{id}/confirm", s.confirmPaymentIntent)
+	s.route("POST /v1/payment_intents/{id}/capture", s.capturePaymentIntent)
+	s.route("POST /v1/payment_intents/{id}/cancel", s.cancelPaymentIntent)
 
 	s.route("GET /v1/payment_methods/{id}", s.getPaymentMethod)
 
 	s.route("GET /v1/charges", s.listCharges)
 	s.route("GET /v1/charges/{id}", s.getCharge)
 	s.route("POST /v1/charges/{id}", s.updateCharge)
+	s.route("POST /v1/charges/{id}/capture", s.captureCharge)
 
 	s.route("GET /v1/balance_transactions", s.listBalanceTransactions)
 	s.route("GET /v1/balance_transactions/{id}", s.getBalanceTransaction)
