@@ -1,12 +1,14 @@
 // Command gateway receives provider webhooks and turns each into a durable workflow:
-// config → logger → Temporal client → HTTP server. It never calls an ERP.
+// config → logger → Temporal client → HTTP listeners. It never calls an ERP.
+//
+// Two listeners: the public one (GATEWAY_ADDR) serves only what providers reach (POST
+// /webhooks/*, /healthz, /readyz); the internal one (GATEWAY_INTERNAL_ADDR) serves operators
+// (/metrics, /admin/* when a token is set, and /codec/* when payloads are encrypted).
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/ledgerbridge/ledgerbridge/activities"
+	"github.com/ledgerbridge/ledgerbridge/internal/codec"
 	"github.com/ledgerbridge/ledgerbridge/internal/config"
 	"github.com/ledgerbridge/ledgerbridge/internal/logging"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
@@ -42,31 +45,54 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	tc, err := tclient.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log, time.Minute)
+	m, gl, err := cfg.LoadMapping()
+	if err != nil {
+		return err
+	}
+	topts, err := cfg.TemporalOptions(log, time.Minute)
+	if err != nil {
+		return err
+	}
+	keys, _ := cfg.Keyring()
+	tc, err := tclient.DialOptions(ctx, topts)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
 
-	m, gl, err := cfg.LoadMapping()
-	if err != nil {
-		return err
-	}
 	// Preview reads Stripe (IDs) and the mapping; it never touches the ERP.
 	acts := &activities.Activities{Stripe: &stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)}, GL: gl,
 		Settings: activities.Settings{Mapping: m, CreateSalesOrder: cfg.CreateSalesOrder}}
-	gw := webhooks.New(webhooks.Config{StripeWebhookSecret: cfg.StripeWebhookSecret, MaxBodyBytes: cfg.WebhookMaxBytes,
-		TaskQueue: cfg.TaskQueue, AdminToken: cfg.AdminToken,
+	gcfg := webhooks.Config{StripeWebhookSecrets: cfg.StripeWebhookSecrets, MaxBodyBytes: cfg.WebhookMaxBytes,
+		TaskQueue: cfg.TaskQueue, AdminToken: cfg.AdminToken, TrustedProxies: cfg.GatewayTrustedProxies,
+		RecentEvents: cfg.GatewayRecentEvents,
 		Preview: func(ctx context.Context, raw []byte, id string) (any, error) {
 			if id != "" {
 				return activities.PreviewID(ctx, acts, id)
 			}
 			return activities.PreviewEvent(ctx, acts, raw)
-		}}, tc, log)
-	srv := &http.Server{Addr: cfg.GatewayAddr, Handler: gw.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("gateway listening", zap.String("addr", cfg.GatewayAddr), zap.String("temporal", cfg.TemporalAddress))
+		}}
+	if keys != nil {
+		gcfg.Codec = codec.Handler(keys, cfg.CodecOrigins)
+	}
+	gw := webhooks.New(gcfg, tc, log)
+
+	limits := webhooks.DefaultLimits
+	limits.ReadTimeout, limits.MaxConnections = cfg.GatewayReadTimeout, cfg.GatewayMaxConnections
+	public, err := webhooks.Listen("public", cfg.GatewayAddr, gw.PublicHandler(), limits)
+	if err != nil {
+		return err
+	}
+	internal, err := webhooks.Listen("internal", cfg.GatewayInternalAddr, gw.InternalHandler(), limits)
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 2)
+	for _, s := range []*webhooks.Server{public, internal} {
+		go func(s *webhooks.Server) { errc <- s.Serve() }(s)
+	}
+	log.Info("gateway listening", zap.String("addr", public.Addr()), zap.String("internal", internal.Addr()),
+		zap.String("temporal", cfg.TemporalAddress), zap.Bool("admin", cfg.AdminToken != ""), zap.Bool("codec", keys != nil))
 	select {
 	case err := <-errc:
 		return err
@@ -74,8 +100,10 @@ func run() error {
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for _, s := range []*webhooks.Server{public, internal} {
+		if err := s.Shutdown(shutdownCtx); err != nil {
+			return err
+		}
 	}
 	return nil
 }

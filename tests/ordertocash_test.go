@@ -299,7 +299,7 @@ func TestGatewayRejectsBadWebhooksAndStartsNothing(t *testing.T) {
 	if code, out := postSigned(t, ignored, devstack.StripeWebhookSecret); code != 200 || out["ignored"] != "customer.subscription.created" {
 		t.Fatalf("unhandled type: %d %v", code, out)
 	}
-	resp, err := http.Get(stack.GatewayURL() + "/metrics")
+	resp, err := http.Get(stack.GatewayInternalURL() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

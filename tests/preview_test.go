@@ -56,8 +56,8 @@ func TestPreviewShowsDocumentsWithoutPosting(t *testing.T) {
 	}
 	raw, _ := json.Marshal(eventFor(t, "charge.succeeded", p.ChargeID))
 	// Preview by ID re-fetches the charge (with its metadata); the event is the one Stripe sent.
-	req, _ := http.NewRequest(http.MethodGet, stack.GatewayURL()+"/admin/preview?id="+p.ChargeID, nil)
-	req.Header.Set("Authorization", "Bearer admin_ledgerbridge_dev")
+	req, _ := http.NewRequest(http.MethodGet, stack.GatewayInternalURL()+"/admin/preview?id="+p.ChargeID, nil)
+	req.Header.Set("Authorization", "Bearer "+devstack.AdminToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -72,12 +72,12 @@ func TestPreviewShowsDocumentsWithoutPosting(t *testing.T) {
 		t.Fatalf("preview %+v", pv)
 	}
 	// The event JSON works too, and unauthenticated calls are refused.
-	req, _ = http.NewRequest(http.MethodPost, stack.GatewayURL()+"/admin/preview", bytes.NewReader(raw))
+	req, _ = http.NewRequest(http.MethodPost, stack.GatewayInternalURL()+"/admin/preview", bytes.NewReader(raw))
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("unauthenticated preview: %v %v", resp.Status, err)
 	}
-	req, _ = http.NewRequest(http.MethodPost, stack.GatewayURL()+"/admin/preview", bytes.NewReader(raw))
-	req.Header.Set("Authorization", "Bearer admin_ledgerbridge_dev")
+	req, _ = http.NewRequest(http.MethodPost, stack.GatewayInternalURL()+"/admin/preview", bytes.NewReader(raw))
+	req.Header.Set("Authorization", "Bearer "+devstack.AdminToken)
 	resp2, err := http.DefaultClient.Do(req)
 	if err != nil || resp2.StatusCode != 200 {
 		t.Fatalf("preview of an event: %v %v", resp2.Status, err)

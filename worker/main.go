@@ -3,18 +3,17 @@
 package main
 
 import (
-	"strings"
-
 	"context"
 	"fmt"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
@@ -72,7 +71,11 @@ func run() error {
 		return err
 	}
 
-	tc, err := tclient.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log, time.Minute)
+	topts, err := cfg.TemporalOptions(log, time.Minute)
+	if err != nil {
+		return err
+	}
+	tc, err := tclient.DialOptions(ctx, topts)
 	if err != nil {
 		return err
 	}
@@ -96,7 +99,8 @@ func run() error {
 	w.RegisterActivity(acts)
 
 	log.Info("worker started", zap.String("temporal", cfg.TemporalAddress), zap.String("taskQueue", cfg.TaskQueue),
-		zap.String("stripe", cfg.StripeAPIURL), zap.String("erp", cfg.ERP), zap.String("sage", cfg.SageURL))
+		zap.String("stripe", cfg.StripeAPIURL), zap.String("erp", cfg.ERP), zap.String("sage", cfg.SageURL),
+		zap.Bool("encryptedPayloads", topts.DataConverter != nil), zap.Bool("alerts", cfg.AlertWebhookURL != ""))
 	if err := ensureCustomerSyncSchedule(ctx, tc, cfg, log); err != nil {
 		return err
 	}

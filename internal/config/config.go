@@ -5,12 +5,19 @@ package config
 
 import (
 	"fmt"
-	"github.com/ledgerbridge/ledgerbridge/internal/glmap"
-	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
+	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/ledgerbridge/ledgerbridge/internal/codec"
+	"github.com/ledgerbridge/ledgerbridge/internal/glmap"
+	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
+	"github.com/ledgerbridge/ledgerbridge/internal/tclient"
 )
 
 // Config is the union of what the worker and the gateway need.
@@ -18,13 +25,33 @@ type Config struct {
 	TemporalAddress   string
 	TemporalNamespace string
 	TaskQueue         string
+	// Temporal TLS (PEM file paths) and API key; TLS is on when any is set.
+	TemporalTLSCert, TemporalTLSKey, TemporalTLSCA, TemporalTLSServerName string
+	TemporalAPIKey                                                      string
 
-	GatewayAddr     string
-	WebhookMaxBytes int64
+	// GatewayAddr is the public listener (webhooks, health); GatewayInternalAddr serves metrics,
+	// admin and the codec server to operators only.
+	GatewayAddr         string
+	GatewayInternalAddr string
+	WebhookMaxBytes     int64
+	// GatewayReadTimeout bounds reading one whole request; GatewayMaxConnections caps open
+	// connections per listener.
+	GatewayReadTimeout    time.Duration
+	GatewayMaxConnections int
+	// GatewayTrustedProxies are the proxies whose X-Forwarded-For the access log believes.
+	GatewayTrustedProxies []string
+	// GatewayRecentEvents sizes the cache of recently accepted event IDs (0 disables it).
+	GatewayRecentEvents int
 
-	StripeAPIURL        string
-	StripeAPIKey        string
-	StripeWebhookSecret string
+	StripeAPIURL string
+	StripeAPIKey string
+	// StripeWebhookSecrets are every accepted signing secret (comma-separated in the variable).
+	StripeWebhookSecrets []string
+
+	// CodecKeys encrypts Temporal payloads when set ("id:base64key,…", the first encrypts).
+	CodecKeys string
+	// CodecOrigins are the Web UI origins allowed to call the codec server.
+	CodecOrigins []string
 
 	ERP        string
 	SageURL    string
@@ -56,12 +83,24 @@ type Var struct {
 var Vars = []Var{
 	{"TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend; when set, `make run` uses that cluster and starts no dev server"},
 	{"TEMPORAL_NAMESPACE", "default", "Temporal namespace"},
+	{"TEMPORAL_TLS_CERT", "", "client certificate (PEM file) for mTLS to Temporal; with TEMPORAL_TLS_KEY"},
+	{"TEMPORAL_TLS_KEY", "", "client key (PEM file) for TEMPORAL_TLS_CERT"},
+	{"TEMPORAL_TLS_CA", "", "CA bundle (PEM file) that signed the Temporal server's certificate (system roots when empty)"},
+	{"TEMPORAL_TLS_SERVER_NAME", "", "server name to verify on Temporal's certificate (default: the host of TEMPORAL_ADDRESS)"},
+	{"TEMPORAL_API_KEY", "", "Temporal Cloud API key (turns TLS on)"},
 	{"LEDGERBRIDGE_TASK_QUEUE", "ledgerbridge", "task queue the worker polls and the gateway starts workflows on"},
-	{"GATEWAY_ADDR", "127.0.0.1:8080", "gateway listen address"},
+	{"LEDGERBRIDGE_CODEC_KEYS", "", "encrypt Temporal payloads: `keyID:base64-32-byte-key[,olderID:key…]`; the first key encrypts, all decrypt (rotation). Empty: payloads are not encrypted"},
+	{"LEDGERBRIDGE_CODEC_ORIGINS", "http://127.0.0.1:8233,http://localhost:8233", "Temporal Web UI origins allowed to call the gateway's codec server (/codec on the internal listener)"},
+	{"GATEWAY_ADDR", "127.0.0.1:8080", "gateway public listen address: POST /webhooks/*, GET /healthz /readyz"},
+	{"GATEWAY_INTERNAL_ADDR", "127.0.0.1:8081", "gateway internal listen address: /metrics, /admin/*, /codec/* (operators only)"},
 	{"GATEWAY_MAX_BODY_BYTES", "524288", "largest webhook body accepted (413 above)"},
+	{"GATEWAY_READ_TIMEOUT", "10s", "longest time to read one request, body included (a trickling client is cut off)"},
+	{"GATEWAY_MAX_CONNECTIONS", "512", "open connections per gateway listener; more wait in the accept queue"},
+	{"GATEWAY_TRUSTED_PROXIES", "", "comma-separated IPs/CIDRs of proxies whose X-Forwarded-For is believed (none: the peer address is logged)"},
+	{"GATEWAY_RECENT_EVENTS", "10000", "recently accepted event IDs remembered to answer exact redeliveries without Temporal (0 disables)"},
 	{"STRIPE_API_URL", "http://127.0.0.1:12111", "Stripe API base URL (the Stripe sandbox by default; https://api.stripe.com in production)"},
 	{"STRIPE_API_KEY", "sk_test_ledgerbridge", "Stripe secret key"},
-	{"STRIPE_WEBHOOK_SECRET", "whsec_ledgerbridge_dev", "Stripe webhook signing secret"},
+	{"STRIPE_WEBHOOK_SECRET", "whsec_ledgerbridge_dev", "Stripe webhook signing secret; several comma-separated are accepted at once (rotation, several endpoints)"},
 	{"ERP", "sage500", "ERP connector: sage500, sagex3 or sagepro (one Sage sandbox serves all three)"},
 	{"SAGE_URL", "http://127.0.0.1:8383", "Sage API base URL (the Sage sandbox by default)"},
 	{"SAGE_API_KEY", "sage_ledgerbridge_dev", "Sage API key (sent as Bearer token)"},
@@ -70,7 +109,7 @@ var Vars = []Var{
 	{"LEDGERBRIDGE_ALERT_WEBHOOK_URL", "", "URL that receives a JSON alert when a run parks (NeedsAttention)"},
 	{"LEDGERBRIDGE_GL_ACCOUNTS", "", "GL account overrides applied over the mapping file's gl section, e.g. `bank=1010-00,category.charge=1015-00,fee.refund=6150-00`"},
 	{"LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL", "5m", "how often the Temporal Schedule pushes ERP customer changes to Stripe (0 disables)"},
-	{"LEDGERBRIDGE_ADMIN_TOKEN", "admin_ledgerbridge_dev", "Bearer token of the gateway's /admin endpoints (preview); set it to a secret in production, or \"off\" to disable them"},
+	{"LEDGERBRIDGE_ADMIN_TOKEN", "", "Bearer token of the gateway's /admin endpoints (preview); empty (the default) disables them. `make run` sets admin_ledgerbridge_dev"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 }
 
@@ -89,14 +128,23 @@ func env(name string) string {
 // Load reads the environment and validates it, naming the variable at fault.
 func Load() (*Config, error) {
 	c := &Config{
-		TemporalAddress:     env("TEMPORAL_ADDRESS"),
-		TemporalNamespace:   env("TEMPORAL_NAMESPACE"),
-		TaskQueue:           env("LEDGERBRIDGE_TASK_QUEUE"),
-		GatewayAddr:         env("GATEWAY_ADDR"),
-		StripeAPIURL:        strings.TrimRight(env("STRIPE_API_URL"), "/"),
-		StripeAPIKey:        env("STRIPE_API_KEY"),
-		StripeWebhookSecret: env("STRIPE_WEBHOOK_SECRET"),
-		ERP:                 strings.ToLower(env("ERP")),
+		TemporalAddress:       env("TEMPORAL_ADDRESS"),
+		TemporalNamespace:     env("TEMPORAL_NAMESPACE"),
+		TemporalTLSCert:       env("TEMPORAL_TLS_CERT"),
+		TemporalTLSKey:        env("TEMPORAL_TLS_KEY"),
+		TemporalTLSCA:         env("TEMPORAL_TLS_CA"),
+		TemporalTLSServerName: env("TEMPORAL_TLS_SERVER_NAME"),
+		TemporalAPIKey:        env("TEMPORAL_API_KEY"),
+		TaskQueue:             env("LEDGERBRIDGE_TASK_QUEUE"),
+		GatewayAddr:           env("GATEWAY_ADDR"),
+		GatewayInternalAddr:   env("GATEWAY_INTERNAL_ADDR"),
+		GatewayTrustedProxies: list(env("GATEWAY_TRUSTED_PROXIES")),
+		StripeAPIURL:          strings.TrimRight(env("STRIPE_API_URL"), "/"),
+		StripeAPIKey:          env("STRIPE_API_KEY"),
+		StripeWebhookSecrets:  list(env("STRIPE_WEBHOOK_SECRET")),
+		CodecKeys:             env("LEDGERBRIDGE_CODEC_KEYS"),
+		CodecOrigins:          list(env("LEDGERBRIDGE_CODEC_ORIGINS")),
+		ERP:                   strings.ToLower(env("ERP")),
 		SageURL:             strings.TrimRight(env("SAGE_URL"), "/"),
 		SageAPIKey:          env("SAGE_API_KEY"),
 		MappingFile:         env("LEDGERBRIDGE_MAPPING_FILE"),
@@ -119,8 +167,25 @@ func Load() (*Config, error) {
 			return nil, fmt.Errorf("LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL=%q: want a duration such as 5m, or 0", v)
 		}
 	}
+	if c.GatewayReadTimeout, err = time.ParseDuration(env("GATEWAY_READ_TIMEOUT")); err != nil || c.GatewayReadTimeout <= 0 {
+		return nil, fmt.Errorf("GATEWAY_READ_TIMEOUT=%q: want a positive duration such as 10s", env("GATEWAY_READ_TIMEOUT"))
+	}
+	if c.GatewayMaxConnections, err = strconv.Atoi(env("GATEWAY_MAX_CONNECTIONS")); err != nil || c.GatewayMaxConnections <= 0 {
+		return nil, fmt.Errorf("GATEWAY_MAX_CONNECTIONS=%q: want a positive number", env("GATEWAY_MAX_CONNECTIONS"))
+	}
+	if c.GatewayRecentEvents, err = strconv.Atoi(env("GATEWAY_RECENT_EVENTS")); err != nil || c.GatewayRecentEvents < 0 {
+		return nil, fmt.Errorf("GATEWAY_RECENT_EVENTS=%q: want a number ≥ 0", env("GATEWAY_RECENT_EVENTS"))
+	}
 	if c.AdminToken == "off" {
 		c.AdminToken = ""
+	}
+	for _, a := range []struct{ name, addr string }{{"GATEWAY_ADDR", c.GatewayAddr}, {"GATEWAY_INTERNAL_ADDR", c.GatewayInternalAddr}} {
+		if _, _, err := net.SplitHostPort(a.addr); err != nil {
+			return nil, fmt.Errorf("%s=%q: want host:port", a.name, a.addr)
+		}
+	}
+	if len(c.StripeWebhookSecrets) == 0 {
+		return nil, fmt.Errorf("STRIPE_WEBHOOK_SECRET: want at least one signing secret")
 	}
 	if _, err = glmap.Parse(c.GLOverrides); err != nil {
 		return nil, err
@@ -133,7 +198,110 @@ func Load() (*Config, error) {
 	if !strings.HasPrefix(c.StripeAPIKey, "sk_") && !strings.HasPrefix(c.StripeAPIKey, "rk_") {
 		return nil, fmt.Errorf("STRIPE_API_KEY: want a secret key starting sk_ or rk_")
 	}
+	if err := c.checkURLs(); err != nil {
+		return nil, err
+	}
+	if err := c.refuseDevDefaults(); err != nil {
+		return nil, err
+	}
+	if _, err := c.Keyring(); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// list splits a comma-separated variable, dropping blanks.
+func list(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Public development defaults (DESIGN.md): anyone can read them, so they must never protect
+// anything reachable from outside this machine.
+var devDefaults = []struct{ name, value, fix string }{
+	{"STRIPE_WEBHOOK_SECRET", "whsec_ledgerbridge_dev", "set it to your Stripe endpoint's signing secret (Dashboard → Developers → Webhooks)"},
+	{"STRIPE_API_KEY", "sk_test_ledgerbridge", "set it to your Stripe secret or restricted key"},
+	{"SAGE_API_KEY", "sage_ledgerbridge_dev", "set it to your Sage API key"},
+	{"LEDGERBRIDGE_ADMIN_TOKEN", "admin_ledgerbridge_dev", "set a long random token, or leave it empty to disable /admin"},
+	{"STRIPE_API_URL", "http://127.0.0.1:12111", "it is the Stripe sandbox; set https://api.stripe.com"},
+	{"SAGE_URL", "http://127.0.0.1:8383", "it is the Sage sandbox; set your Sage API's https URL"},
+}
+
+// exposure says why this process counts as reachable beyond the laptop: a listener on a
+// non-loopback address, or a non-loopback Stripe or Sage. "" means a local development setup.
+func (c *Config) exposure() string {
+	for _, a := range []struct{ name, addr string }{{"GATEWAY_ADDR", c.GatewayAddr}, {"GATEWAY_INTERNAL_ADDR", c.GatewayInternalAddr}} {
+		if host, _, err := net.SplitHostPort(a.addr); err == nil && !isLoopback(host) {
+			return fmt.Sprintf("%s=%s listens beyond loopback", a.name, a.addr)
+		}
+	}
+	for _, u := range []struct{ name, url string }{{"STRIPE_API_URL", c.StripeAPIURL}, {"SAGE_URL", c.SageURL}} {
+		if pu, err := url.Parse(u.url); err == nil && !isLoopback(pu.Hostname()) {
+			return fmt.Sprintf("%s=%s is not a local sandbox", u.name, u.url)
+		}
+	}
+	return ""
+}
+
+// refuseDevDefaults stops a process that is exposed but still carries a public dev secret or a
+// sandbox URL, naming every such variable.
+func (c *Config) refuseDevDefaults() error {
+	why := c.exposure()
+	if why == "" {
+		return nil
+	}
+	values := map[string][]string{"STRIPE_WEBHOOK_SECRET": c.StripeWebhookSecrets, "STRIPE_API_KEY": {c.StripeAPIKey},
+		"SAGE_API_KEY": {c.SageAPIKey}, "LEDGERBRIDGE_ADMIN_TOKEN": {c.AdminToken}, "STRIPE_API_URL": {c.StripeAPIURL}, "SAGE_URL": {c.SageURL}}
+	var bad []string
+	for _, d := range devDefaults {
+		for _, v := range values[d.name] {
+			if v == d.value {
+				bad = append(bad, fmt.Sprintf("%s is the public development default: %s", d.name, d.fix))
+				break
+			}
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("refusing to start with development defaults because %s:\n  - %s", why, strings.Join(bad, "\n  - "))
+}
+
+// checkURLs requires https for every non-loopback upstream. The alert URL carries its token, so
+// its errors name the variable and host only, never the URL.
+func (c *Config) checkURLs() error {
+	for _, u := range []struct {
+		name, url string
+		secret    bool
+	}{{"STRIPE_API_URL", c.StripeAPIURL, false}, {"SAGE_URL", c.SageURL, false}, {"LEDGERBRIDGE_ALERT_WEBHOOK_URL", c.AlertWebhookURL, true}} {
+		if u.url == "" {
+			continue
+		}
+		pu, err := url.Parse(u.url)
+		if err != nil || pu.Host == "" || (pu.Scheme != "http" && pu.Scheme != "https") {
+			if u.secret {
+				return fmt.Errorf("%s: not an http(s) URL", u.name)
+			}
+			return fmt.Errorf("%s=%q: want an http(s) URL", u.name, u.url)
+		}
+		if pu.Scheme != "https" && !isLoopback(pu.Hostname()) {
+			return fmt.Errorf("%s: host %s is not loopback, so the URL must use https", u.name, pu.Hostname())
+		}
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // LoadMapping reads the mapping file (or the shipped default for ERP), checks it is written for
@@ -156,4 +324,23 @@ func (c *Config) LoadMapping() (*mapping.Mapping, glmap.Accounts, error) {
 	}
 	gl, err := glmap.Apply(m.GL, c.GLOverrides)
 	return m, gl, err
+}
+
+// Keyring parses LEDGERBRIDGE_CODEC_KEYS (nil when encryption is off).
+func (c *Config) Keyring() (*codec.Keyring, error) { return codec.ParseKeyring(c.CodecKeys) }
+
+// TemporalOptions is how every process connects to Temporal: address, namespace, TLS, API key
+// and, when LEDGERBRIDGE_CODEC_KEYS is set, the encrypting data and failure converters.
+func (c *Config) TemporalOptions(log *zap.Logger, wait time.Duration) (tclient.Options, error) {
+	k, err := c.Keyring()
+	if err != nil {
+		return tclient.Options{}, err
+	}
+	o := tclient.Options{HostPort: c.TemporalAddress, Namespace: c.TemporalNamespace, TLSCert: c.TemporalTLSCert,
+		TLSKey: c.TemporalTLSKey, TLSCA: c.TemporalTLSCA, TLSServerName: c.TemporalTLSServerName, APIKey: c.TemporalAPIKey,
+		Logger: log, Wait: wait}
+	if k != nil {
+		o.DataConverter, o.FailureConverter = codec.DataConverter(k), codec.FailureConverter(k)
+	}
+	return o, nil
 }

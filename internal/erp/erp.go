@@ -177,6 +177,30 @@ func IsValidation(err error) bool {
 	return errors.As(err, &v)
 }
 
+// CustomerIDChecker is implemented by connectors that know their ERP's customer key syntax.
+// IDs that arrive from outside (Stripe metadata, which anyone with dashboard access can edit)
+// are checked before they are used in an ERP request.
+type CustomerIDChecker interface {
+	ValidCustomerID(id string) bool
+}
+
+// KeySyntax reports whether id is 1..maxLen characters of letters, digits, '.', '_' and '-'
+// (upperOnly: no lower-case letters), the key syntax every Sage dialect shares.
+func KeySyntax(id string, maxLen int, upperOnly bool) bool {
+	if id == "" || len(id) > maxLen {
+		return false
+	}
+	for _, r := range id {
+		switch {
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+		case r >= 'a' && r <= 'z' && !upperOnly:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // AccountLister is implemented by connectors that can list the ERP's active GL accounts; the
 // worker uses it to validate the GL mapping at start-up.
 type AccountLister interface {

@@ -8,6 +8,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -36,21 +37,35 @@ type Temporal interface {
 	CheckHealth(ctx context.Context, request *client.CheckHealthRequest) (*client.CheckHealthResponse, error)
 }
 
-// Config configures the gateway handler.
+// Config configures the gateway handlers.
 type Config struct {
-	StripeWebhookSecret string
+	// StripeWebhookSecrets are the endpoint signing secrets accepted at once (several while a
+	// secret is rotated, or when one gateway serves several Stripe endpoints).
+	StripeWebhookSecrets []string
 	// MaxBodyBytes caps a webhook body; larger requests get 413.
 	MaxBodyBytes int64
 	TaskQueue    string
-	// Tolerance is the oldest signature timestamp accepted (Stripe's default is 300 s).
+	// Tolerance bounds how far a signature timestamp may be from now, in either direction
+	// (Stripe's default is 300 s).
 	Tolerance time.Duration
 	// AdminToken guards /admin/*; empty disables those endpoints.
 	AdminToken string
 	// Preview computes what a Stripe event or object (raw JSON) or ID would post, without posting.
 	Preview func(ctx context.Context, raw []byte, id string) (any, error)
+	// Codec, when set, is the Temporal codec server mounted at /codec/ on the internal listener
+	// (Temporal Web UI decodes encrypted payloads through it).
+	Codec http.Handler
+	// TrustedProxies are the proxies (IPs or CIDRs) whose X-Forwarded-For is believed for the
+	// access log's client address; none by default, so a client cannot spoof its address.
+	TrustedProxies []string
+	// RecentEvents is how many recently accepted event IDs are remembered to answer exact
+	// redeliveries without Temporal (0 disables the cache).
+	RecentEvents int
+	// Now is the clock for signature timestamps (tests); time.Now when nil.
+	Now func() time.Time
 }
 
-// Gateway serves the webhook, health and metrics endpoints.
+// Gateway serves the webhook, health, metrics and admin endpoints.
 type Gateway struct {
 	cfg      Config
 	temporal Temporal
@@ -58,7 +73,19 @@ type Gateway struct {
 	registry *prometheus.Registry
 	events   *prometheus.CounterVec
 	ack      *prometheus.HistogramVec
+	recent   *recentEvents
 }
+
+// Webhook outcomes, the values of the outcome label of ledgerbridge_webhook_events_total.
+const (
+	OutcomeStarted    = "started"
+	OutcomeDuplicate  = "duplicate"
+	OutcomeCached     = "duplicate_cached"
+	OutcomeIgnored    = "ignored"
+	OutcomeRejected   = "rejected"
+	OutcomeAPIVersion = "unsupported_api_version"
+	OutcomeError      = "error"
+)
 
 // New builds a Gateway.
 func New(cfg Config, tc Temporal, log *zap.Logger) *Gateway {
@@ -68,10 +95,13 @@ func New(cfg Config, tc Temporal, log *zap.Logger) *Gateway {
 	if cfg.TaskQueue == "" {
 		cfg.TaskQueue = workflows.TaskQueue
 	}
-	g := &Gateway{cfg: cfg, temporal: tc, log: log, registry: prometheus.NewRegistry()}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	g := &Gateway{cfg: cfg, temporal: tc, log: log, registry: prometheus.NewRegistry(), recent: newRecentEvents(cfg.RecentEvents)}
 	g.events = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ledgerbridge_webhook_events_total",
-		Help: "Webhook requests by provider, event type and outcome (started, ignored, rejected, error).",
+		Help: "Webhook requests by provider, event type and outcome (started, duplicate, duplicate_cached, ignored, rejected, unsupported_api_version, error).",
 	}, []string{"provider", "type", "outcome"})
 	g.ack = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "ledgerbridge_webhook_ack_seconds",
@@ -82,13 +112,32 @@ func New(cfg Config, tc Temporal, log *zap.Logger) *Gateway {
 	return g
 }
 
-// Handler returns the gin engine with every route.
-func (g *Gateway) Handler() http.Handler {
+func (g *Gateway) engine() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(gin.Recovery(), g.accessLog())
-	r.POST("/webhooks/stripe", g.stripeWebhook)
+	// gin trusts every proxy by default, so any client could set X-Forwarded-For and spoof the
+	// address in the access log. Only the configured proxies are believed.
+	if err := r.SetTrustedProxies(g.cfg.TrustedProxies); err != nil {
+		g.log.Warn("ignoring invalid trusted proxies", zap.Error(err))
+		_ = r.SetTrustedProxies(nil)
+	}
+	r.Use(gin.CustomRecovery(g.recovered), g.accessLog())
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	return r
+}
+
+// PublicHandler serves what providers reach: the webhooks and the health probes.
+func (g *Gateway) PublicHandler() http.Handler {
+	r := g.engine()
+	r.POST("/webhooks/stripe", g.stripeWebhook)
+	r.GET("/readyz", g.ready)
+	return r
+}
+
+// InternalHandler serves what only operators and the cluster reach: metrics, the admin
+// endpoints (when a token is set) and the codec server (when encryption is on).
+func (g *Gateway) InternalHandler() http.Handler {
+	r := g.engine()
 	r.GET("/readyz", g.ready)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(g.registry, promhttp.HandlerOpts{})))
 	if g.cfg.AdminToken != "" && g.cfg.Preview != nil {
@@ -96,7 +145,16 @@ func (g *Gateway) Handler() http.Handler {
 		admin.POST("/preview", g.preview)
 		admin.GET("/preview", g.preview)
 	}
+	if g.cfg.Codec != nil {
+		r.Any("/codec/*path", gin.WrapH(http.StripPrefix("/codec", g.cfg.Codec)))
+	}
 	return r
+}
+
+// recovered answers a panic with a terse 500 and logs it without the request.
+func (g *Gateway) recovered(c *gin.Context, err any) {
+	g.log.Error("handler panic", zap.String("path", c.Request.URL.Path), zap.Any("panic", err))
+	c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": "internal error"})
 }
 
 // accessLog logs one line per request. It logs no headers and no bodies: signatures and payloads
@@ -144,18 +202,24 @@ func (g *Gateway) preview(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
+// ready says whether webhooks can be accepted. It is terse on purpose (the public listener serves
+// it); the reason goes to the log.
 func (g *Gateway) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	if _, err := g.temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "temporal unreachable", "error": err.Error()})
+		g.log.Warn("not ready: Temporal unreachable", zap.Error(err))
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
 }
 
-func (g *Gateway) reject(c *gin.Context, status int, eventType, msg string) {
-	g.events.WithLabelValues("stripe", eventType, "rejected").Inc()
+// reject answers a webhook the gateway will not act on, counts it and logs why at warn.
+func (g *Gateway) reject(c *gin.Context, status int, outcome, eventType, msg string) {
+	g.events.WithLabelValues("stripe", eventType, outcome).Inc()
+	g.log.Warn("webhook rejected", zap.String("provider", "stripe"), zap.String("outcome", outcome),
+		zap.Int("status", status), zap.String("type", eventType), zap.String("reason", msg), zap.String("remote", c.ClientIP()))
 	c.JSON(status, gin.H{"error": msg})
 }
 
@@ -164,36 +228,47 @@ func (g *Gateway) stripeWebhook(c *gin.Context) {
 	start := time.Now()
 	defer func() { g.ack.WithLabelValues("stripe").Observe(time.Since(start).Seconds()) }()
 
+	// The header is checked before the body is read: an unsigned or stale request costs nothing.
+	sh, err := parseSignedHeader(c.GetHeader("Stripe-Signature"), g.cfg.Tolerance, g.cfg.Now())
+	if err != nil {
+		g.reject(c, http.StatusBadRequest, OutcomeRejected, "", "Stripe-Signature: "+err.Error())
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, g.cfg.MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			g.reject(c, http.StatusRequestEntityTooLarge, "", "webhook body exceeds the limit")
+			g.reject(c, http.StatusRequestEntityTooLarge, OutcomeRejected, "", fmt.Sprintf("webhook body exceeds %d bytes", g.cfg.MaxBodyBytes))
 			return
 		}
-		g.reject(c, http.StatusBadRequest, "", "could not read body: "+err.Error())
+		g.reject(c, http.StatusBadRequest, OutcomeRejected, "", "could not read body")
 		return
 	}
-	sig := c.GetHeader("Stripe-Signature")
-	if sig == "" {
-		g.reject(c, http.StatusBadRequest, "", "missing Stripe-Signature header")
+	if err := sh.verify(body, g.cfg.StripeWebhookSecrets); err != nil {
+		g.reject(c, http.StatusBadRequest, OutcomeRejected, "", "signature verification failed: "+err.Error())
 		return
 	}
-	if !json.Valid(body) {
-		g.reject(c, http.StatusBadRequest, "", "body is not valid JSON")
-		return
-	}
-	event, err := webhook.ConstructEventWithOptions(body, sig, g.cfg.StripeWebhookSecret,
-		webhook.ConstructEventOptions{Tolerance: g.cfg.Tolerance})
+	event, err := decodeEvent(body)
 	if err != nil {
-		g.reject(c, http.StatusBadRequest, "", "signature verification failed: "+err.Error())
+		outcome := OutcomeRejected
+		var av apiVersionError
+		if errors.As(err, &av) {
+			outcome = OutcomeAPIVersion
+		}
+		g.reject(c, http.StatusBadRequest, outcome, string(event.Type), err.Error())
 		return
 	}
 	c.Set("event", event.ID+" "+string(event.Type))
+	if wf, ok := g.recent.lookup(event.ID); ok {
+		c.Set("workflow", wf)
+		g.events.WithLabelValues("stripe", string(event.Type), OutcomeCached).Inc()
+		c.JSON(http.StatusOK, gin.H{"received": true, "workflowId": wf, "duplicate": true})
+		return
+	}
 
 	rt, handled, reason := routeEvent(event)
 	if !handled {
-		g.events.WithLabelValues("stripe", string(event.Type), "ignored").Inc()
+		g.events.WithLabelValues("stripe", string(event.Type), OutcomeIgnored).Inc()
 		c.JSON(http.StatusOK, gin.H{"ignored": string(event.Type), "reason": reason})
 		return
 	}
@@ -226,17 +301,46 @@ func (g *Gateway) stripeWebhook(c *gin.Context) {
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case errors.As(err, &already):
-		g.events.WithLabelValues("stripe", string(event.Type), "duplicate").Inc()
+		g.recent.remember(event.ID, wfID)
+		g.events.WithLabelValues("stripe", string(event.Type), OutcomeDuplicate).Inc()
 		c.JSON(http.StatusOK, gin.H{"received": true, "workflowId": wfID, "duplicate": true})
 	case err != nil:
 		// Stripe retries non-2xx deliveries, so an unreachable Temporal loses nothing.
-		g.events.WithLabelValues("stripe", string(event.Type), "error").Inc()
+		g.events.WithLabelValues("stripe", string(event.Type), OutcomeError).Inc()
 		g.log.Error("start workflow", zap.String("workflowId", wfID), zap.Error(err))
 		c.JSON(http.StatusServiceUnavailable, gin.H{"error": "could not start workflow; retry later"})
 	default:
-		g.events.WithLabelValues("stripe", string(event.Type), "started").Inc()
+		g.recent.remember(event.ID, wfID)
+		g.events.WithLabelValues("stripe", string(event.Type), OutcomeStarted).Inc()
 		c.JSON(http.StatusOK, gin.H{"received": true, "workflowId": wfID, "runId": run.GetRunID()})
 	}
+}
+
+// apiVersionError is an event rendered for an API version this build cannot decode reliably.
+type apiVersionError struct{ got string }
+
+func (e apiVersionError) Error() string {
+	return fmt.Sprintf("event API version %q is not %q, the version this gateway decodes; set the webhook endpoint's API version to %s",
+		e.got, stripe.APIVersion, stripe.APIVersion)
+}
+
+// decodeEvent parses a verified body into an event with an object, checking its API version.
+// The returned event carries what could be read (its type) even on error, for the metrics.
+func decodeEvent(body []byte) (stripe.Event, error) {
+	var e stripe.Event
+	if err := json.Unmarshal(body, &e); err != nil {
+		return stripe.Event{}, errors.New("body is not a JSON Stripe event")
+	}
+	if e.ID == "" || e.Type == "" {
+		return e, errors.New("event has no id or type")
+	}
+	if e.APIVersion != stripe.APIVersion {
+		return e, apiVersionError{got: e.APIVersion}
+	}
+	if e.Data == nil || len(e.Data.Raw) == 0 || string(e.Data.Raw) == "null" {
+		return e, errors.New("event has no data.object")
+	}
+	return e, nil
 }
 
 // route says which workflow an event concerns.
@@ -253,6 +357,9 @@ func routeEvent(e stripe.Event) (route, bool, string) {
 	var obj struct {
 		ID             string `json:"id"`
 		AmountRefunded int64  `json:"amount_refunded"`
+	}
+	if e.Data == nil {
+		return route{}, false, "event has no data.object"
 	}
 	if err := json.Unmarshal(e.Data.Raw, &obj); err != nil || obj.ID == "" {
 		return route{}, false, "event data has no object id"

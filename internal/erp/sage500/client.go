@@ -41,6 +41,9 @@ func New(baseURL, apiKey string, httpClient *http.Client) *Client {
 // Name identifies the connector.
 func (c *Client) Name() string { return Name }
 
+// ValidCustomerID checks the key syntax (Sage 500 CustID: up to 12 characters of letters, digits, '.', '_', '-').
+func (c *Client) ValidCustomerID(id string) bool { return erp.KeySyntax(id, 12, false) }
+
 // do sends one request and decodes a 2xx JSON response into out (if non-nil).
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
 	return c.h.Do(ctx, method, path, query, in, out)

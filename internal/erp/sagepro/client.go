@@ -59,6 +59,9 @@ func New(baseURL, apiKey string, hc *http.Client, opts Options) *Client {
 // Name identifies the connector.
 func (c *Client) Name() string { return Name }
 
+// ValidCustomerID checks the key syntax (Sage Pro custno: up to 10 upper-case characters of letters, digits, '.', '_', '-').
+func (c *Client) ValidCustomerID(id string) bool { return erp.KeySyntax(id, 10, true) }
+
 // PaymentStatus maps a provider status ("succeeded") to Sage Pro's PaymentStatus ("Paid").
 func (c *Client) PaymentStatus(status string) (string, error) {
 	if v, ok := c.statuses[strings.ToLower(strings.TrimSpace(status))]; ok {

@@ -93,6 +93,9 @@ func New(baseURL, apiKey string, hc *http.Client, opts Options) *Client {
 // Name identifies the connector.
 func (c *Client) Name() string { return Name }
 
+// ValidCustomerID checks the key syntax (Sage X3 BPCNUM: up to 15 characters of letters, digits, '.', '_', '-').
+func (c *Client) ValidCustomerID(id string) bool { return erp.KeySyntax(id, 15, false) }
+
 // PaymentType returns the PAYTYP for a payment method ("Stripe visa" → "CB").
 func (c *Client) PaymentType(method string) (string, error) {
 	m := strings.ToLower(strings.TrimSpace(method))
