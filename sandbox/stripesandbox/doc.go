@@ -29,6 +29,24 @@
 // with a 402 card_error, a failed charge, charge.failed and
 // payment_intent.payment_failed.
 //
+// # Catalog
+//
+// Products (POST/GET /v1/products[/{id}], DELETE only without prices; name,
+// active, description, metadata, default_price[_data], custom id), Prices
+// (POST/GET /v1/prices[/{id}]; per_unit, integer unit_amount, one_time or
+// recurring[interval day|week|month|year, interval_count ≤ 3 years],
+// product or product_data, metadata, nickname, lookup_key, tax_behavior;
+// list filters product, active, type, currency; expand[]=product), Tax rates
+// (POST/GET /v1/tax_rates[/{id}]; display_name, percentage with at most 4
+// decimals, inclusive, jurisdiction, country, state, tax_type; filters
+// active, inclusive) and Coupons (POST/GET/DELETE /v1/coupons[/{id}];
+// percent_off or amount_off+currency, duration once|repeating|forever,
+// duration_in_months, max_redemptions, redeem_by, custom id). Percentages
+// are exact fixed-point numbers (never floats) written as JSON numbers.
+// Events: product.created|updated|deleted, price.created|updated,
+// tax_rate.created|updated, coupon.created|updated|deleted. Three-decimal
+// currencies are refused for prices and billing.
+//
 // # Manual capture
 //
 // capture_method=manual authorises on confirm: the charge is succeeded and

@@ -66,6 +66,14 @@ func humanKind(objType string) string {
 		return "PaymentMethod"
 	case "webhook_endpoint":
 		return "webhook endpoint"
+	case "tax_rate":
+		return "tax rate"
+	case "invoiceitem":
+		return "invoiceitem"
+	case "test_helpers.test_clock":
+		return "test clock"
+	case "credit_note":
+		return "credit note"
 	}
 	return objType
 }

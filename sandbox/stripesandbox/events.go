@@ -43,6 +43,12 @@ func (c *call) emit(typ string, obj any, previous map[string]any) *apiError {
 	if err != nil {
 		return internalError(err)
 	}
+	var probe struct {
+		Object string `json:"object"`
+	}
+	if json.Unmarshal(snap, &probe) == nil && (probe.Object == "invoice" || probe.Object == "credit_note") {
+		snap = c.s.wireForm(probe.Object, snap)
+	}
 	ev := event{ID: newID("evt"), Object: "event", APIVersion: APIVersion, Created: c.s.now().Unix(),
 		Data: eventData{Object: json.RawMessage(snap), PreviousAttributes: previous}, Type: typ,
 		Request: eventRequest{ID: optStr(c.reqID), IdempotencyKey: optStr(c.idemKey)}}

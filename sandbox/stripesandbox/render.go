@@ -8,19 +8,49 @@ import (
 	"strings"
 )
 
-// expandable lists, per object type, the fields that hold an ID unless the
-// client asks for them with expand[].
+// expandable lists, per object type, the fields that hold an ID (or a list
+// of IDs) unless the client asks for them with expand[].
 var expandable = map[string]map[string]bool{
-	"customer":            {},
+	"customer":            {"test_clock": true},
 	"payment_method":      {"customer": true},
-	"payment_intent":      {"customer": true, "latest_charge": true, "payment_method": true},
-	"charge":              {"customer": true, "balance_transaction": true, "payment_intent": true},
+	"payment_intent":      {"customer": true, "latest_charge": true, "payment_method": true, "invoice": true},
+	"charge":              {"customer": true, "balance_transaction": true, "payment_intent": true, "invoice": true},
 	"balance_transaction": {"source": true},
 	"event":               {},
 	"webhook_endpoint":    {},
 	"refund":              {"balance_transaction": true, "charge": true, "payment_intent": true},
 	"dispute":             {"charge": true, "payment_intent": true},
 	"payout":              {"balance_transaction": true, "failure_balance_transaction": true, "destination": true},
+
+	"product":                   {"default_price": true},
+	"price":                     {"product": true},
+	"plan":                      {"product": true},
+	"tax_rate":                  {},
+	"coupon":                    {},
+	"discount":                  {"customer": true},
+	"invoiceitem":               {"customer": true, "invoice": true, "subscription": true, "test_clock": true, "discounts": true},
+	"invoice":                   {"customer": true, "charge": true, "payment_intent": true, "subscription": true, "test_clock": true, "default_payment_method": true, "discounts": true},
+	"line_item":                 {"invoice_item": true, "subscription": true, "subscription_item": true, "discounts": true},
+	"subscription":              {"customer": true, "default_payment_method": true, "latest_invoice": true, "test_clock": true, "discounts": true},
+	"subscription_item":         {"discounts": true},
+	"test_helpers.test_clock":   {},
+	"credit_note":               {"customer": true, "invoice": true, "refund": true},
+	"credit_note_line_item":     {},
+	"customer.invoice_settings": {"default_payment_method": true},
+}
+
+// traversable lists, per object type, the fields holding an embedded object
+// or list that expansion paths may go through (never expand themselves):
+// "lines.data.price.product". The value names the embedded type when the
+// embedded hash has no "object" field.
+var traversable = map[string]map[string]string{
+	"customer":          {"invoice_settings": "customer.invoice_settings"},
+	"invoice":           {"lines": "", "discount": ""},
+	"line_item":         {"price": "", "plan": ""},
+	"invoiceitem":       {"price": "", "plan": ""},
+	"subscription":      {"items": "", "discount": ""},
+	"subscription_item": {"price": "", "plan": ""},
+	"credit_note":       {"lines": ""},
 }
 
 // maxExpandDepth is Stripe's limit on nested expansions.
@@ -33,21 +63,34 @@ func cannotExpand(path string) *apiError {
 // expandRaw applies expansion paths ("customer", "latest_charge.balance_transaction")
 // to a stored object. Without paths the stored JSON is returned untouched.
 func (c *call) expandRaw(raw []byte, typ string, paths []string, depth int) (any, *apiError) {
-	if typ == "balance_transaction" {
-		raw = c.s.freshBalanceTxn(raw)
-	}
+	raw = c.s.wireForm(typ, raw)
 	if len(paths) == 0 {
 		return json.RawMessage(raw), nil
 	}
 	if depth >= maxExpandDepth {
 		return nil, invalidParam("expand", "You cannot expand more than %d levels of a property.", maxExpandDepth)
 	}
+	var obj map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // keep integer amounts exact
+	if err := dec.Decode(&obj); err != nil {
+		return nil, internalError(err)
+	}
+	if aerr := c.expandObject(obj, typ, paths, depth); aerr != nil {
+		return nil, aerr
+	}
+	return obj, nil
+}
+
+// expandObject applies paths to a decoded object of type typ in place.
+func (c *call) expandObject(obj map[string]any, typ string, paths []string, depth int) *apiError {
 	groups := map[string][]string{}
 	var order []string
 	for _, p := range paths {
 		field, rest, _ := strings.Cut(p, ".")
-		if !expandable[typ][field] {
-			return nil, cannotExpand(p)
+		_, through := traversable[typ][field]
+		if !expandable[typ][field] && (!through || rest == "") {
+			return cannotExpand(p)
 		}
 		if _, seen := groups[field]; !seen {
 			order = append(order, field)
@@ -57,31 +100,144 @@ func (c *call) expandRaw(raw []byte, typ string, paths []string, depth int) (any
 			groups[field] = append(groups[field], rest)
 		}
 	}
-	var obj map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber() // keep integer amounts exact
-	if err := dec.Decode(&obj); err != nil {
-		return nil, internalError(err)
-	}
 	for _, field := range order {
-		id, ok := obj[field].(string)
-		if !ok || id == "" {
-			continue // null or already an object
-		}
-		r, err := getRow(c.ctx, c.q, id, "")
-		if errors.Is(err, errNotFound) {
+		rest := groups[field]
+		if sub, through := traversable[typ][field]; through && !expandable[typ][field] {
+			if aerr := c.traverse(obj[field], sub, rest, depth); aerr != nil {
+				return aerr
+			}
 			continue
+		}
+		v, aerr := c.expandValue(obj[field], rest, depth)
+		if aerr != nil {
+			return aerr
+		}
+		obj[field] = v
+	}
+	return nil
+}
+
+// expandValue expands an ID (or each ID of a list); an object already
+// expanded gets the remaining paths applied.
+func (c *call) expandValue(v any, rest []string, depth int) (any, *apiError) {
+	switch x := v.(type) {
+	case string:
+		if x == "" {
+			return v, nil
+		}
+		r, err := getRow(c.ctx, c.q, x, "")
+		if errors.Is(err, errNotFound) {
+			return v, nil
 		}
 		if err != nil {
 			return nil, internalError(err)
 		}
-		sub, aerr := c.expandRaw(r.JSON, r.Type, groups[field], depth+1)
-		if aerr != nil {
-			return nil, aerr
+		return c.expandRaw(r.JSON, r.Type, rest, depth+1)
+	case []any:
+		for i, e := range x {
+			ev, aerr := c.expandValue(e, rest, depth)
+			if aerr != nil {
+				return nil, aerr
+			}
+			x[i] = ev
 		}
-		obj[field] = sub
+		return x, nil
+	case map[string]any:
+		if len(rest) > 0 {
+			typ, _ := x["object"].(string)
+			if aerr := c.expandObject(x, typ, rest, depth+1); aerr != nil {
+				return nil, aerr
+			}
+		}
+		return x, nil
 	}
-	return obj, nil
+	return v, nil // null
+}
+
+// traverse applies paths inside an embedded object or list ("data." first).
+func (c *call) traverse(v any, typ string, paths []string, depth int) *apiError {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil // null
+	}
+	if typ == "" {
+		typ, _ = obj["object"].(string)
+	}
+	if typ != "list" {
+		return c.expandObject(obj, typ, paths, depth)
+	}
+	var sub []string
+	for _, p := range paths {
+		rest, ok := strings.CutPrefix(p, "data.")
+		if !ok {
+			return cannotExpand(p)
+		}
+		sub = append(sub, rest)
+	}
+	items, _ := obj["data"].([]any)
+	for _, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			continue
+		}
+		t, _ := m["object"].(string)
+		if aerr := c.expandObject(m, t, sub, depth); aerr != nil {
+			return aerr
+		}
+	}
+	return nil
+}
+
+// wireForm adapts a stored object to what Stripe shows at read time: a
+// pending balance transaction past its available_on is available, and an
+// invoice or credit note embeds only the first page (10) of its lines.
+func (s *Server) wireForm(typ string, raw []byte) []byte {
+	switch typ {
+	case "balance_transaction":
+		return s.freshBalanceTxn(raw)
+	case "invoice", "credit_note":
+		return firstLinesPage(raw)
+	}
+	return raw
+}
+
+// embeddedLines is how many lines an invoice or credit note embeds.
+const embeddedLines = 10
+
+// firstLinesPage cuts an object's embedded "lines" list to its first page.
+func firstLinesPage(raw []byte) []byte {
+	var probe struct {
+		Lines *struct {
+			TotalCount int64 `json:"total_count"`
+		} `json:"lines"`
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil || probe.Lines == nil || probe.Lines.TotalCount <= embeddedLines {
+		return raw
+	}
+	var obj map[string]json.RawMessage
+	var lines struct {
+		Object     string            `json:"object"`
+		Data       []json.RawMessage `json:"data"`
+		HasMore    bool              `json:"has_more"`
+		TotalCount int64             `json:"total_count"`
+		URL        string            `json:"url"`
+	}
+	if json.Unmarshal(raw, &obj) != nil || json.Unmarshal(obj["lines"], &lines) != nil {
+		return raw
+	}
+	if len(lines.Data) > embeddedLines {
+		lines.Data, lines.HasMore = lines.Data[:embeddedLines], true
+	}
+	b, err := json.Marshal(lines)
+	if err != nil {
+		return raw
+	}
+	obj["lines"] = b
+	out, err := json.Marshal(obj)
+	if err != nil {
+		return raw
+	}
+	return out
 }
 
 // render returns a stored row with the request's expand[] applied.
@@ -124,7 +280,8 @@ type listObject struct {
 
 // list implements a Stripe list endpoint: limit (1-100, default 10),
 // starting_after / ending_before cursors, created filters, newest first.
-// filters maps extra accepted parameters to lookup columns.
+// filters maps extra accepted parameters to lookup columns, or to
+// "json:$.path" (a JSON field; "json:$.path:bool" for booleans).
 func (c *call) list(typ, url string, filters map[string]string) (any, *apiError) {
 	allowed := []string{"limit", "starting_after", "ending_before", "expand", "created"}
 	for p := range filters {
@@ -147,9 +304,29 @@ func (c *call) list(typ, url string, filters map[string]string) (any, *apiError)
 		if aerr != nil {
 			return nil, aerr
 		}
-		if ok {
-			lq.Eq[col] = v
+		if !ok {
+			continue
 		}
+		path, isJSON := strings.CutPrefix(col, "json:")
+		if !isJSON {
+			lq.Eq[col] = v
+			continue
+		}
+		if lq.JSONEq == nil {
+			lq.JSONEq = map[string]any{}
+		}
+		if path, isBool := strings.CutSuffix(path, ":bool"); isBool {
+			b, _, aerr := c.p.boolean(param)
+			if aerr != nil {
+				return nil, aerr
+			}
+			lq.JSONEq[path] = 0
+			if b {
+				lq.JSONEq[path] = 1
+			}
+			continue
+		}
+		lq.JSONEq[path] = v
 	}
 	if aerr := c.createdFilter(&lq); aerr != nil {
 		return nil, aerr

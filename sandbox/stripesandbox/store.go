@@ -182,6 +182,7 @@ func getRow(ctx context.Context, q dbtx, id, typ string) (row, error) {
 type listQuery struct {
 	Type          string
 	Eq            map[string]string // column -> value; columns come from code, never from users
+	JSONEq        map[string]any    // JSON path ($.active) -> value; paths come from code
 	CreatedGT     *int64
 	CreatedGTE    *int64
 	CreatedLT     *int64
@@ -205,6 +206,15 @@ func listRows(ctx context.Context, q dbtx, lq listQuery) ([]row, error) {
 	for _, c := range cols {
 		where = append(where, c+" = ?")
 		args = append(args, lq.Eq[c])
+	}
+	paths := make([]string, 0, len(lq.JSONEq))
+	for p := range lq.JSONEq {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		where = append(where, "json_extract(json, ?) = ?")
+		args = append(args, p, lq.JSONEq[p])
 	}
 	addCmp := func(op string, v *int64) {
 		if v != nil {
