@@ -7,6 +7,8 @@ package activities
 import (
 	"context"
 	"errors"
+	"sync"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
@@ -37,6 +39,15 @@ type Activities struct {
 	Logger *zap.Logger
 	// Schedules lets the customer sync store its cursor on its Temporal schedule.
 	Schedules Schedules
+
+	cacheOnce sync.Once
+	cache     *chargeCache
+}
+
+// charges is the worker's cache of recently fetched charge snapshots.
+func (a *Activities) charges() *chargeCache {
+	a.cacheOnce.Do(func() { a.cache = newChargeCache(4096, 10*time.Minute) })
+	return a.cache
 }
 
 // erpError converts a connector error into a Temporal application error with the right type and

@@ -47,6 +47,7 @@ func (a *Activities) FetchStripeCustomer(ctx context.Context, in *FetchStripeCus
 		s.Line1, s.Line2, s.City, s.State, s.PostalCode, s.Country = c.Address.Line1, c.Address.Line2, c.Address.City,
 			c.Address.State, c.Address.PostalCode, c.Address.Country
 	}
+	s.CustomerSnapshot.mask()
 	return s, nil
 }
 
@@ -195,6 +196,9 @@ func (a *Activities) ChangedERPCustomers(ctx context.Context, in *ChangedERPCust
 	})
 	for len(list) > 0 && list[0].UpdatedAt.Equal(in.Since) && in.AfterID != "" && list[0].ID <= in.AfterID {
 		list = list[1:]
+	}
+	for i := range list {
+		maskERPCustomer(&list[i])
 	}
 	res := &ChangedERPCustomersResult{Customers: list}
 	if in.Limit > 0 && len(list) > in.Limit {

@@ -22,8 +22,15 @@ import (
 // catches a customer this activity created before a crash), the email address, and finally a new
 // customer carrying the Stripe ID so the next lookup finds it.
 func (a *Activities) ResolveCustomer(ctx context.Context, in *ResolveCustomerInput) (*ResolveCustomerResult, error) {
-	ch, c := in.Charge, in.Charge.Customer
+	ch, err := a.charge(ctx, chargeID(in.ChargeID, in.Legacy))
+	if err != nil {
+		return nil, err
+	}
+	c := ch.Customer
 	if id := in.Corrections.CustomerID; id != "" {
+		if !a.validCustomerID(id) {
+			return nil, validation(fmt.Sprintf("corrected CustomerID %q is not a valid %s customer ID", id, a.ERP.Name()))
+		}
 		cust, err := a.ERP.GetCustomer(ctx, id)
 		if err != nil {
 			return nil, erpError("get customer "+id, err)
@@ -33,7 +40,13 @@ func (a *Activities) ResolveCustomer(ctx context.Context, in *ResolveCustomerInp
 		}
 		return &ResolveCustomerResult{CustomerID: cust.ID, How: "correction"}, nil
 	}
-	if id := firstNonEmpty(c.Metadata[MetaCustomerID], ch.Metadata[MetaCustomerID]); id != "" {
+	// The customer's own cross-reference is preferred over one pasted on a single charge. Both
+	// are editable by anyone with Stripe dashboard access: an ID that is not valid ERP key syntax
+	// is ignored (and matching goes on), never sent to the ERP.
+	if id := firstNonEmpty(c.Metadata[MetaCustomerID], ch.Metadata[MetaCustomerID]); id != "" && !a.validCustomerID(id) {
+		a.log().Warn("Stripe metadata holds an ERP customer ID that is not valid for this ERP; ignoring it",
+			zap.String("charge", ch.ID), zap.String("key", MetaCustomerID), zap.Int("length", len(id)))
+	} else if id != "" {
 		cust, err := a.ERP.GetCustomer(ctx, id)
 		if err != nil {
 			return nil, erpError("get customer "+id, err)
@@ -118,6 +131,12 @@ func CustomerKey(providerKey string) string {
 // createCustomerOnce creates c under the deterministic ID for key; when the ERP answers that the
 // ID already exists (a concurrent run created it), it returns that customer instead.
 func (a *Activities) createCustomerOnce(ctx context.Context, c erp.Customer, key string) (*erp.Customer, string, error) {
+	if c.ID != "" && !a.validCustomerID(c.ID) {
+		// The mapping rendered the ID from provider data (metadata anyone can edit).
+		a.log().Warn("the mapping rendered an ERP customer ID that is not valid for this ERP; using the derived key",
+			zap.String("erp", a.ERP.Name()), zap.Int("length", len(c.ID)))
+		c.ID = ""
+	}
 	if c.ID == "" {
 		c.ID = CustomerKey(key)
 	}
@@ -153,7 +172,10 @@ func (a *Activities) PostInvoice(ctx context.Context, in *PostDocumentInput) (*P
 }
 
 func (a *Activities) postDocument(ctx context.Context, kind erp.DocumentKind, in *PostDocumentInput) (*PostDocumentResult, error) {
-	ch := in.Charge
+	ch, err := a.charge(ctx, chargeID(in.ChargeID, in.Legacy))
+	if err != nil {
+		return nil, err
+	}
 	existing, err := a.ERP.FindDocument(ctx, kind, ch.ID)
 	if err != nil {
 		return nil, erpError(fmt.Sprintf("find %s for %s", kind, ch.ID), err)
@@ -233,7 +255,10 @@ func (a *Activities) buildLines(ch *ChargeSnapshot, corr Corrections) ([]erp.Lin
 // ApplyPayment records the charge as a cash receipt against its invoice, or returns the receipt
 // already recorded for this charge.
 func (a *Activities) ApplyPayment(ctx context.Context, in *ApplyPaymentInput) (*ApplyPaymentResult, error) {
-	ch := in.Charge
+	ch, err := a.charge(ctx, chargeID(in.ChargeID, in.Legacy))
+	if err != nil {
+		return nil, err
+	}
 	existing, err := a.ERP.FindPayment(ctx, ch.ID)
 	if err != nil {
 		return nil, erpError("find payment for "+ch.ID, err)
@@ -288,6 +313,15 @@ func (a *Activities) Compensate(ctx context.Context, in *CompensateInput) (*Comp
 }
 
 func (a *Activities) date(unix int64) string { return a.mapping().Date(unix) }
+
+// validCustomerID checks an ID from outside against the ERP's key syntax, when the connector
+// knows it.
+func (a *Activities) validCustomerID(id string) bool {
+	if v, ok := a.ERP.(erp.CustomerIDChecker); ok {
+		return v.ValidCustomerID(id)
+	}
+	return true
+}
 
 func (a *Activities) log() *zap.Logger {
 	if a.Logger == nil {

@@ -48,12 +48,12 @@ func isValidation(err error) bool {
 func TestResolveCustomerCreatesOnceThenFindsByStripeID(t *testing.T) {
 	a, ctx := newActivities(t), context.Background()
 	ch := testCharge("ch_a")
-	first, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: ch})
+	first, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{ChargeID: a.prime(ch)})
 	if err != nil || first.How != "created" {
 		t.Fatalf("first: %+v %v", first, err)
 	}
 	// A retry after a crash (the create happened, the result was lost) must not create again.
-	again, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: ch})
+	again, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{ChargeID: a.prime(ch)})
 	if err != nil || again.How != "externalRef" || again.CustomerID != first.CustomerID {
 		t.Fatalf("again: %+v %v", again, err)
 	}
@@ -68,7 +68,7 @@ func TestResolveCustomerOrder(t *testing.T) {
 	// Email match links the Stripe ID to the ERP customer for next time.
 	ch := testCharge("ch_b")
 	ch.Customer.Email = "KNOWN@example.com"
-	res, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: ch})
+	res, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{ChargeID: a.prime(ch)})
 	if err != nil || res.How != "email" || res.CustomerID != existing.ID {
 		t.Fatalf("email: %+v %v", res, err)
 	}
@@ -78,23 +78,40 @@ func TestResolveCustomerOrder(t *testing.T) {
 	// Stripe metadata naming the ERP customer wins.
 	ch2 := testCharge("ch_c")
 	ch2.Customer.Metadata = map[string]string{MetaCustomerID: existing.ID}
-	if res, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: ch2}); err != nil || res.How != "metadata" || res.CustomerID != existing.ID {
+	if res, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{ChargeID: a.prime(ch2)}); err != nil || res.How != "metadata" || res.CustomerID != existing.ID {
 		t.Fatalf("metadata: %+v %v", res, err)
 	}
 	// Stale metadata (customer gone) falls back to matching instead of failing.
 	ch3 := testCharge("ch_d")
 	ch3.Customer.Metadata = map[string]string{MetaCustomerID: "GONE"}
-	if res, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: ch3}); err != nil || res.How != "created" {
+	if res, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{ChargeID: a.prime(ch3)}); err != nil || res.How != "created" {
 		t.Fatalf("stale metadata: %+v %v", res, err)
 	}
+	// An ID that is not ERP key syntax (injected through metadata) is never sent to the ERP; the
+	// customer's metadata is preferred over the charge's.
+	ch4 := testCharge("ch_f")
+	ch4.Customer.Metadata = map[string]string{MetaCustomerID: "../Customers?x=1"}
+	ch4.Metadata = map[string]string{MetaCustomerID: existing.ID}
+	if res, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{ChargeID: a.prime(ch4)}); err != nil || res.How != "created" {
+		t.Fatalf("invalid metadata ID: %+v %v", res, err)
+	}
+	ch5 := testCharge("ch_g")
+	ch5.Customer.Metadata = map[string]string{MetaCustomerID: existing.ID}
+	ch5.Metadata = map[string]string{MetaCustomerID: "OTHER"}
+	if res, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{ChargeID: a.prime(ch5)}); err != nil || res.CustomerID != existing.ID {
+		t.Fatalf("customer metadata not preferred: %+v %v", res, err)
+	}
+	if _, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{ChargeID: a.prime(ch3), Corrections: Corrections{CustomerID: "a b"}}); !isValidation(err) {
+		t.Fatalf("invalid correction: %v", err)
+	}
 	// A correction that names a missing customer parks with a clear message.
-	if _, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: ch3, Corrections: Corrections{CustomerID: "NOPE"}}); !isValidation(err) {
+	if _, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{ChargeID: a.prime(ch3), Corrections: Corrections{CustomerID: "NOPE"}}); !isValidation(err) {
 		t.Fatalf("bad correction: %v", err)
 	}
 	// A guest with no email cannot be matched: park.
 	guest := testCharge("ch_e")
 	guest.Customer = CustomerSnapshot{}
-	if _, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: guest}); !isValidation(err) {
+	if _, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{ChargeID: a.prime(guest)}); !isValidation(err) {
 		t.Fatalf("guest: %v", err)
 	}
 }
@@ -102,11 +119,11 @@ func TestResolveCustomerOrder(t *testing.T) {
 func TestPostInvoiceAndPaymentAreIdempotentAndCompensateTwice(t *testing.T) {
 	a, ctx := newActivities(t), context.Background()
 	ch := testCharge("ch_f")
-	cust, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{Charge: ch})
+	cust, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{ChargeID: a.prime(ch)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := &PostDocumentInput{Charge: ch, CustomerID: cust.CustomerID}
+	in := &PostDocumentInput{ChargeID: a.prime(ch), CustomerID: cust.CustomerID}
 	inv1, err := a.PostInvoice(ctx, in)
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +132,7 @@ func TestPostInvoiceAndPaymentAreIdempotentAndCompensateTwice(t *testing.T) {
 	if err != nil || !inv2.Reused || inv2.Number != inv1.Number {
 		t.Fatalf("second post: %+v %v", inv2, err)
 	}
-	pin := &ApplyPaymentInput{Charge: ch, CustomerID: cust.CustomerID, InvoiceNumber: inv1.Number}
+	pin := &ApplyPaymentInput{ChargeID: a.prime(ch), CustomerID: cust.CustomerID, InvoiceNumber: inv1.Number}
 	p1, err := a.ApplyPayment(ctx, pin)
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +227,7 @@ func TestMappingDataErrorParksWithItsMessage(t *testing.T) {
 	a.Settings.Mapping = m
 	ch := testCharge("ch_h")
 	ch.CardBrand = "unionpay"
-	_, err = a.ApplyPayment(ctx, &ApplyPaymentInput{Charge: ch, CustomerID: "C1", InvoiceNumber: "INV-1"})
+	_, err = a.ApplyPayment(ctx, &ApplyPaymentInput{ChargeID: a.prime(ch), CustomerID: "C1", InvoiceNumber: "INV-1"})
 	if !isValidation(err) || !strings.Contains(err.Error(), "unionpay") {
 		t.Fatalf("got %v", err)
 	}
@@ -267,4 +284,10 @@ func TestChangedCustomersPageThroughATie(t *testing.T) {
 	if strings.Join(seen, ",") != "C1,C2,C3,C4,C5" {
 		t.Fatalf("paged %v", seen)
 	}
+}
+
+// prime puts a snapshot in the worker's charge cache, as FetchCharge does, and returns its ID.
+func (a *Activities) prime(ch *ChargeSnapshot) string {
+	a.charges().put(ch)
+	return ch.ID
 }

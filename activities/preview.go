@@ -144,7 +144,7 @@ func PreviewEvent(ctx context.Context, a *Activities, raw []byte) (*Preview, err
 func PreviewID(ctx context.Context, a *Activities, id string) (*Preview, error) {
 	switch {
 	case len(id) > 3 && (id[:3] == "ch_" || id[:3] == "py_"):
-		snap, err := a.FetchCharge(ctx, &FetchChargeInput{ChargeID: id})
+		snap, err := a.fetchCharge(ctx, id)
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/money"
+	"github.com/ledgerbridge/ledgerbridge/internal/redact"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 )
 
@@ -28,12 +29,33 @@ func stripeError(op string, err error) error {
 	return fmt.Errorf("%s: %w", op, err)
 }
 
-// FetchCharge re-fetches the charge, its customer and, when the charge paid a Stripe invoice,
-// that invoice's lines. The webhook payload is never trusted for amounts.
-func (a *Activities) FetchCharge(ctx context.Context, in *FetchChargeInput) (*ChargeSnapshot, error) {
-	ch, err := a.Stripe.GetCharge(ctx, in.ChargeID)
+// FetchCharge re-fetches the charge (the webhook payload is never trusted) and returns what the
+// workflow decides on. The full snapshot stays in this worker's cache for the ERP steps.
+func (a *Activities) FetchCharge(ctx context.Context, in *FetchChargeInput) (*ChargeSummary, error) {
+	snap, err := a.fetchCharge(ctx, in.ChargeID)
 	if err != nil {
-		return nil, stripeError("fetch charge "+in.ChargeID, err)
+		return nil, err
+	}
+	return snap.Summary(), nil
+}
+
+// charge returns the snapshot of a charge from the worker's cache, or fetches it.
+func (a *Activities) charge(ctx context.Context, id string) (*ChargeSnapshot, error) {
+	if id == "" {
+		return nil, validation("no charge ID in the activity input")
+	}
+	if s := a.charges().get(id); s != nil {
+		return s, nil
+	}
+	return a.fetchCharge(ctx, id)
+}
+
+// fetchCharge re-fetches a charge, its customer and, when it paid a Stripe invoice, that
+// invoice's lines, masks any card data pasted into them, and caches the snapshot.
+func (a *Activities) fetchCharge(ctx context.Context, id string) (*ChargeSnapshot, error) {
+	ch, err := a.Stripe.GetCharge(ctx, id)
+	if err != nil {
+		return nil, stripeError("fetch charge "+id, err)
 	}
 	snap := snapshotCharge(ch)
 	if snap.InvoiceID != "" {
@@ -42,7 +64,7 @@ func (a *Activities) FetchCharge(ctx context.Context, in *FetchChargeInput) (*Ch
 			return nil, stripeError("fetch invoice lines "+snap.InvoiceID, err)
 		}
 		for _, l := range lines {
-			ls := LineSnapshot{Description: l.Description, Quantity: l.Quantity,
+			ls := LineSnapshot{Description: redact.Text(l.Description), Quantity: l.Quantity,
 				Amount: money.FromMinor(l.Amount, string(l.Currency))}
 			if l.Price != nil {
 				ls.PriceID = l.Price.ID
@@ -56,6 +78,7 @@ func (a *Activities) FetchCharge(ctx context.Context, in *FetchChargeInput) (*Ch
 			snap.Lines = append(snap.Lines, ls)
 		}
 	}
+	a.charges().put(snap)
 	return snap, nil
 }
 
@@ -101,6 +124,7 @@ func snapshotCharge(ch *stripe.Charge) *ChargeSnapshot {
 	if s.Customer.Email == "" && ch.ReceiptEmail != "" {
 		s.Customer.Email = ch.ReceiptEmail
 	}
+	s.mask()
 	return s
 }
 

@@ -67,10 +67,57 @@ type FetchChargeInput struct {
 	ChargeID string `json:"chargeId"`
 }
 
-// ResolveCustomerInput carries the charge whose customer must exist in the ERP.
+// ChargeSummary is what order-to-cash decides on (post, wait for capture, skip) and shows
+// operators. The full snapshot, with its personal data, stays in the worker: each ERP step
+// gets it by charge ID. JSON names match ChargeSnapshot's, so histories recorded when the
+// whole snapshot was returned replay into it.
+type ChargeSummary struct {
+	ID          string          `json:"id"`
+	AmountMinor int64           `json:"amountMinor"`
+	Amount      decimal.Decimal `json:"amount"`
+	Currency    string          `json:"currency"`
+	Created     int64           `json:"created"`
+	Status      string          `json:"status"`
+	Paid        bool            `json:"paid"`
+	Uncaptured  bool            `json:"uncaptured,omitempty"`
+	Refunded    bool            `json:"refunded,omitempty"`
+	Customer    ChargeParty     `json:"customer"`
+}
+
+// ChargeParty is who paid: the Stripe customer ID (for the ERP ID write-back) and the email
+// (the CustomerEmail search attribute operators filter on).
+type ChargeParty struct {
+	StripeID string `json:"stripeId,omitempty"`
+	Email    string `json:"email,omitempty"`
+}
+
+// Summary is the part of the snapshot a workflow needs.
+func (ch *ChargeSnapshot) Summary() *ChargeSummary {
+	return &ChargeSummary{ID: ch.ID, AmountMinor: ch.AmountMinor, Amount: ch.Amount, Currency: ch.Currency, Created: ch.Created,
+		Status: ch.Status, Paid: ch.Paid, Uncaptured: ch.Uncaptured, Refunded: ch.Refunded,
+		Customer: ChargeParty{StripeID: ch.Customer.StripeID, Email: ch.Customer.Email}}
+}
+
+// ChargeRef is the ID of the charge snapshot that runs recorded before histories were slimmed
+// carried in ERP step inputs (as "charge"); only its ID is read.
+type ChargeRef struct {
+	ID string `json:"id"`
+}
+
+// chargeID is the input's charge: ChargeID, or the ID of a legacy embedded snapshot.
+func chargeID(id string, legacy *ChargeRef) string {
+	if id == "" && legacy != nil {
+		return legacy.ID
+	}
+	return id
+}
+
+// ResolveCustomerInput names the charge whose customer must exist in the ERP.
 type ResolveCustomerInput struct {
-	Charge      *ChargeSnapshot `json:"charge"`
-	Corrections Corrections     `json:"corrections"`
+	ChargeID    string      `json:"chargeId"`
+	Corrections Corrections `json:"corrections"`
+	// Legacy is set only in inputs scheduled by runs recorded before histories were slimmed.
+	Legacy *ChargeRef `json:"charge,omitempty"`
 }
 
 // ResolveCustomerResult says which ERP customer the charge belongs to and how it was found.
@@ -82,10 +129,12 @@ type ResolveCustomerResult struct {
 
 // PostDocumentInput asks for the sales order or invoice of a charge.
 type PostDocumentInput struct {
-	Charge      *ChargeSnapshot `json:"charge"`
-	CustomerID  string          `json:"customerId"`
-	SalesOrder  string          `json:"salesOrder,omitempty"`
-	Corrections Corrections     `json:"corrections"`
+	ChargeID    string      `json:"chargeId"`
+	CustomerID  string      `json:"customerId"`
+	SalesOrder  string      `json:"salesOrder,omitempty"`
+	Corrections Corrections `json:"corrections"`
+	// Legacy is set only in inputs scheduled by runs recorded before histories were slimmed.
+	Legacy *ChargeRef `json:"charge,omitempty"`
 }
 
 // PostDocumentResult names the ERP document; Reused is true when it already existed.
@@ -98,9 +147,11 @@ type PostDocumentResult struct {
 
 // ApplyPaymentInput asks for the cash receipt of a charge against its invoice.
 type ApplyPaymentInput struct {
-	Charge        *ChargeSnapshot `json:"charge"`
-	CustomerID    string          `json:"customerId"`
-	InvoiceNumber string          `json:"invoiceNumber"`
+	ChargeID      string `json:"chargeId"`
+	CustomerID    string `json:"customerId"`
+	InvoiceNumber string `json:"invoiceNumber"`
+	// Legacy is set only in inputs scheduled by runs recorded before histories were slimmed.
+	Legacy *ChargeRef `json:"charge,omitempty"`
 }
 
 // ApplyPaymentResult names the ERP payment.

@@ -6,6 +6,8 @@ package tests
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"os"
@@ -17,6 +19,7 @@ import (
 	"github.com/stripe/stripe-go/v76/client"
 	tclient "go.temporal.io/sdk/client"
 
+	"github.com/ledgerbridge/ledgerbridge/internal/codec"
 	"github.com/ledgerbridge/ledgerbridge/internal/devstack"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 )
@@ -25,7 +28,25 @@ var (
 	stack *devstack.Stack
 	sc    *client.API
 	tc    tclient.Client
+	// keys encrypt every payload of the test stack, as production docs tell operators to do, so
+	// every end-to-end test also proves the system works with encryption on.
+	keys *codec.Keyring
 )
+
+// testEnv is the worker's and gateway's extra environment in the shared test stack.
+func testEnv() ([]string, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	spec := "test1:" + base64.StdEncoding.EncodeToString(key)
+	var err error
+	if keys, err = codec.ParseKeyring(spec); err != nil {
+		return nil, err
+	}
+	// A short read timeout lets the slow-client test run in seconds.
+	return []string{codec.KeysEnv + "=" + spec, "GATEWAY_READ_TIMEOUT=3s"}, nil
+}
 
 // binDir finds the built binaries: $LEDGERBRIDGE_BIN_DIR, or <repo>/bin.
 func binDir() string {
@@ -57,8 +78,12 @@ func runMain(m *testing.M) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	var err error
-	stack, err = devstack.StartEphemeral(ctx, bin, nil)
+	env, err := testEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "test keys:", err)
+		return 1
+	}
+	stack, err = devstack.StartEphemeral(ctx, bin, env)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start stack:", err)
 		return 1
@@ -66,7 +91,8 @@ func runMain(m *testing.M) int {
 	defer os.RemoveAll(stack.Opts.DataDir)
 	defer stack.Stop()
 	sc = stripeapi.NewClient(stack.StripeURL(), devstack.StripeKey)
-	tc, err = tclient.Dial(tclient.Options{HostPort: stack.TemporalAddress(), Logger: quietLogger{}})
+	tc, err = tclient.Dial(tclient.Options{HostPort: stack.TemporalAddress(), Logger: quietLogger{},
+		DataConverter: codec.DataConverter(keys), FailureConverter: codec.FailureConverter(keys)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dial temporal:", err)
 		return 1

@@ -98,7 +98,7 @@ func OrderToCash(ctx workflow.Context, in *OrderToCashInput) (*OrderToCashResult
 
 	stripeCtx := workflow.WithActivityOptions(ctx, stripeActivity)
 	erpCtx := workflow.WithActivityOptions(ctx, erpActivity)
-	var charge *activities.ChargeSnapshot
+	var charge *activities.ChargeSummary
 
 	steps := []step{
 		{"fetch-charge", func() error {
@@ -113,21 +113,21 @@ func OrderToCash(ctx workflow.Context, in *OrderToCashInput) (*OrderToCashResult
 		{"resolve-customer", func() error {
 			var res activities.ResolveCustomerResult
 			err := workflow.ExecuteActivity(erpCtx, a.ResolveCustomer,
-				&activities.ResolveCustomerInput{Charge: charge, Corrections: st.Corrections}).Get(ctx, &res)
+				&activities.ResolveCustomerInput{ChargeID: charge.ID, Corrections: st.Corrections}).Get(ctx, &res)
 			st.CustomerID = res.CustomerID
 			return err
 		}},
 		{"post-sales-order", func() error {
 			var res activities.PostDocumentResult
 			err := workflow.ExecuteActivity(erpCtx, a.PostSalesOrder, &activities.PostDocumentInput{
-				Charge: charge, CustomerID: st.CustomerID, Corrections: st.Corrections}).Get(ctx, &res)
+				ChargeID: charge.ID, CustomerID: st.CustomerID, Corrections: st.Corrections}).Get(ctx, &res)
 			st.SalesOrder = res.Number
 			return err
 		}},
 		{"post-invoice", func() error {
 			var res activities.PostDocumentResult
 			err := workflow.ExecuteActivity(erpCtx, a.PostInvoice, &activities.PostDocumentInput{
-				Charge: charge, CustomerID: st.CustomerID, SalesOrder: st.SalesOrder, Corrections: st.Corrections}).Get(ctx, &res)
+				ChargeID: charge.ID, CustomerID: st.CustomerID, SalesOrder: st.SalesOrder, Corrections: st.Corrections}).Get(ctx, &res)
 			if err == nil {
 				st.InvoiceNumber = res.Number
 				_ = workflow.UpsertTypedSearchAttributes(ctx, SAErpDocument.ValueSet(res.Number))
@@ -137,7 +137,7 @@ func OrderToCash(ctx workflow.Context, in *OrderToCashInput) (*OrderToCashResult
 		{"apply-payment", func() error {
 			var res activities.ApplyPaymentResult
 			err := workflow.ExecuteActivity(erpCtx, a.ApplyPayment, &activities.ApplyPaymentInput{
-				Charge: charge, CustomerID: st.CustomerID, InvoiceNumber: st.InvoiceNumber}).Get(ctx, &res)
+				ChargeID: charge.ID, CustomerID: st.CustomerID, InvoiceNumber: st.InvoiceNumber}).Get(ctx, &res)
 			st.PaymentID = res.PaymentID
 			return err
 		}},
@@ -210,7 +210,7 @@ const captureWindow = 8 * 24 * time.Hour
 // captured yet: it is posted once captured, and skipped when the authorisation is released,
 // refunded or expires. Capture events for the charge reach the running workflow (the gateway
 // starts with "use existing"), so nothing is lost while it waits.
-func awaitCapture(ctx workflow.Context, r *stepRunner, stripeCtx workflow.Context, charge **activities.ChargeSnapshot) error {
+func awaitCapture(ctx workflow.Context, r *stepRunner, stripeCtx workflow.Context, charge **activities.ChargeSummary) error {
 	deadline := workflow.Now(ctx).Add(captureWindow)
 	wait := time.Minute
 	for (*charge).Uncaptured && (*charge).Status == "succeeded" && !(*charge).Refunded && workflow.Now(ctx).Before(deadline) {
@@ -221,7 +221,7 @@ func awaitCapture(ctx workflow.Context, r *stepRunner, stripeCtx workflow.Contex
 		if wait *= 2; wait > 30*time.Minute {
 			wait = 30 * time.Minute
 		}
-		var next *activities.ChargeSnapshot
+		var next *activities.ChargeSummary
 		if err := workflow.ExecuteActivity(stripeCtx, a.FetchCharge, &activities.FetchChargeInput{ChargeID: (*charge).ID}).Get(ctx, &next); err != nil {
 			return err
 		}

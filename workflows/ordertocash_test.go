@@ -15,10 +15,10 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/activities"
 )
 
-func charge() *activities.ChargeSnapshot {
-	return &activities.ChargeSnapshot{ID: "ch_1", AmountMinor: 4200, Amount: decimal.RequireFromString("42.00"),
+func charge() *activities.ChargeSummary {
+	return &activities.ChargeSummary{ID: "ch_1", AmountMinor: 4200, Amount: decimal.RequireFromString("42.00"),
 		Currency: "USD", Status: "succeeded", Paid: true,
-		Customer: activities.CustomerSnapshot{StripeID: "cus_1", Email: "ada@example.com", Name: "Ada"}}
+		Customer: activities.ChargeParty{StripeID: "cus_1", Email: "ada@example.com"}}
 }
 
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
