@@ -9,7 +9,7 @@ func TestCustomerProfiles(t *testing.T) {
 	e := newEnv(t)
 	create := obj{"customer_id": "cust-100", "credit_card": card(CardVisa),
 		"billing_address": obj{"name": "Steve Smith", "street_address": "8320 E. West St.", "zip": "85284"},
-		"email": "steve@example.com", "phone": "509-555-0100"}
+		"email":           "steve@example.com", "phone": "509-555-0100"}
 	r := want(t, e.api("customer/create", create), 200, codeCustomerOK)
 	if r.body["status_message"] != "The customer profile for cust-100/Steve Smith was successfully created" ||
 		r.body["customer_id"] != "cust-100" || r.body["masked_card_number"] != "xxxxxxxxxxxx1111" {
