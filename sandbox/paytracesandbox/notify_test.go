@@ -101,9 +101,12 @@ func TestNotificationSignedAndRetried(t *testing.T) {
 	if strings.Contains(raw, "xxxx") || strings.Contains(raw, "1111") {
 		t.Errorf("notification carries card data: %s", raw)
 	}
-	r := e.admin("GET", "notifications?state=succeeded", nil)
-	d := r.body["deliveries"].([]any)
-	if len(d) != 1 || d[0].(map[string]any)["attempts"] != 3.0 || d[0].(map[string]any)["last_status"] != 200.0 {
+	var r resp
+	eventually(t, 5*time.Second, "delivery recorded as succeeded", func() bool {
+		r = e.admin("GET", "notifications?state=succeeded", nil)
+		return len(r.body["deliveries"].([]any)) == 1
+	})
+	if d := r.body["deliveries"].([]any)[0].(map[string]any); d["attempts"] != 3.0 || d["last_status"] != 200.0 {
 		t.Fatalf("deliveries %s", r.raw)
 	}
 	// A declined sale sends nothing.
@@ -200,6 +203,10 @@ func TestNotificationsSurviveRestart(t *testing.T) {
 	e = e.reopen() // knobs reset: the queued notification goes out
 	eventually(t, 5*time.Second, "notification after restart", func() bool { return rc.count(is(eventSuccess, id)) == 1 })
 	rc.check(t)
+	eventually(t, 5*time.Second, "delivery recorded as succeeded", func() bool {
+		r := e.admin("GET", "notifications?state=succeeded", nil)
+		return len(r.body["deliveries"].([]any)) == 1
+	})
 }
 
 func TestSignVerify(t *testing.T) {
