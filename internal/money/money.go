@@ -42,14 +42,20 @@ func FromMinor(minor int64, currency string) decimal.Decimal {
 }
 
 // ToMinor converts a decimal major-unit amount back to integer minor units. It fails rather than
-// round when the amount has more digits than the currency allows.
+// round when the amount has more digits than the currency allows, and rather than wrap around
+// when the minor units do not fit in an int64.
 func ToMinor(amount decimal.Decimal, currency string) (int64, error) {
 	exp := Exponent(currency)
 	shifted := amount.Shift(exp)
 	if !shifted.Equal(shifted.Truncate(0)) {
 		return 0, fmt.Errorf("amount %s has more than %d decimals for %s", amount, exp, strings.ToUpper(currency))
 	}
-	return shifted.IntPart(), nil
+	// IntPart silently keeps the low 64 bits of a larger integer.
+	n := shifted.BigInt()
+	if !n.IsInt64() {
+		return 0, fmt.Errorf("amount %s %s is too large: its minor units do not fit in a 64-bit integer", amount, strings.ToUpper(currency))
+	}
+	return n.Int64(), nil
 }
 
 // Round rounds a major-unit amount to the currency's exponent (half away from zero, as ERPs do).

@@ -60,3 +60,27 @@ func TestFormatUnixUsesTheMerchantsDay(t *testing.T) {
 		t.Fatalf("got %s", got)
 	}
 }
+
+// TestToMinorRefusesOverflow: IntPart keeps only the low 64 bits, so 1e30 USD once came back as
+// -8814407033341083648 cents without an error (found by FuzzToMinor).
+func TestToMinorRefusesOverflow(t *testing.T) {
+	tests := []struct {
+		amount, currency string
+		want             int64
+		ok               bool
+	}{
+		{"92233720368547758.07", "usd", 9223372036854775807, true},
+		{"-92233720368547758.08", "usd", -9223372036854775808, true},
+		{"92233720368547758.08", "usd", 0, false},
+		{"-92233720368547758.09", "usd", 0, false},
+		{"9223372036854775808", "jpy", 0, false},
+		{"1e30", "usd", 0, false},
+		{"12345678901234567890123456789", "kwd", 0, false},
+	}
+	for _, tc := range tests {
+		got, err := ToMinor(decimal.RequireFromString(tc.amount), tc.currency)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("ToMinor(%s, %s) = %d, %v; want %d, ok=%v", tc.amount, tc.currency, got, err, tc.want, tc.ok)
+		}
+	}
+}
