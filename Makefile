@@ -8,7 +8,7 @@ STATICCHECK_VERSION := v0.8.2
 WORKFLOWCHECK_VERSION := v0.6.0
 SERVICES := worker gateway stripe-sandbox sage-sandbox devstack
 
-.PHONY: all tools lint-tools build run demo test test-unit test-e2e bench vet lint fmt clean
+.PHONY: all tools lint-tools build run demo test test-unit test-e2e bench vet lint fuzz fuzz-short fmt clean
 
 all: build
 
@@ -49,9 +49,19 @@ run: tools build
 demo:
 	ERP=$(or $(ERP),sage500) $(GO) run ./sandbox/cmd/demo
 
-## test: unit tests, then end-to-end tests through the real dev server, sandboxes, worker and gateway.
-test: tools build
+## test: lint, unit tests, end-to-end tests through the real dev server, sandboxes, worker and
+## gateway, then a short pass of every fuzz target.
+test: tools build lint
 	LEDGERBRIDGE_REQUIRE_TOOLS=1 LEDGERBRIDGE_BIN_DIR=$(BIN) $(GO) test -count=1 -timeout 15m ./...
+	$(MAKE) fuzz-short
+
+## fuzz-short: every fuzz target for a few seconds (part of make test); fuzz: for FUZZTIME each.
+fuzz-short:
+	GO=$(GO) scripts/fuzz.sh 3s
+
+FUZZTIME ?= 2m
+fuzz:
+	GO=$(GO) scripts/fuzz.sh $(FUZZTIME)
 
 test-unit:
 	$(GO) test -count=1 -short ./...
