@@ -119,7 +119,7 @@
 //
 // An exported transaction has: transaction_id, transaction_type, status, response_code,
 // status_message, approval_code, approval_message, avs_response, csc_response,
-// payment_method ("CC"), amount, authorized_amount (0 for declines), captured_amount (the
+// payment_method_type ("CC"), amount, authorized_amount (0 for declines), captured_amount (the
 // amount that settles; 0 until an authorization is captured), refunded_amount (unvoided
 // refunds against it), tax_amount, original_transaction_id (refunds of a transaction),
 // refund_transaction_ids, invoice_number, description, customer_id, customer_reference_id,
@@ -159,8 +159,8 @@
 // sale, captured authorization and refund that became pending settlement before the end of
 // the batch's date goes in; uncaptured authorizations, voids and declines never do. The fee
 // is Config.Pricing per sale (default "2.9%+0.30": 2.9% of the captured amount plus $0.30,
-// rounded half up to the cent per sale); refunds carry no fee and return none; net_amount =
-// sales_amount − refund_amount − fee_amount.
+// rounded half up to the cent per sale); refunds carry no fee and return none; net_amount (the
+// net deposit) = sales_amount − refund_amount − fee_amount.
 //
 // # Customer profiles (/v1/customer/…)
 //

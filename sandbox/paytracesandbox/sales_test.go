@@ -120,7 +120,7 @@ func TestSaleFieldsExported(t *testing.T) {
 	x := e.export(r.id())
 	checks := map[string]any{"transaction_type": "SALE", "status": "Pending Settlement", "amount": 26.5, "authorized_amount": 26.5,
 		"captured_amount": 26.5, "refunded_amount": 0.0, "tax_amount": 1.5, "invoice_number": "INV-1001", "description": "Widgets",
-		"email": "ann@example.com", "payment_method": "CC", "settled": "", "batch_number": 0.0, "response_code": 101.0,
+		"email": "ann@example.com", "payment_method_type": "CC", "settled": "", "batch_number": 0.0, "response_code": 101.0,
 		"avs_response": "Full Exact Match", "csc_response": "Match"}
 	for k, v := range checks {
 		if x[k] != v {

@@ -161,7 +161,7 @@ type txnOut struct {
 	ApprovalMessage       string            `json:"approval_message"`
 	AVSResponse           string            `json:"avs_response"`
 	CSCResponse           string            `json:"csc_response"`
-	PaymentMethod         string            `json:"payment_method"`
+	PaymentMethod         string            `json:"payment_method_type"`
 	Amount                money             `json:"amount"`
 	AuthorizedAmount      money             `json:"authorized_amount"`
 	CapturedAmount        money             `json:"captured_amount"`
