@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -130,8 +131,13 @@ func TestDuplicateAndSiblingEventsGiveOneInvoice(t *testing.T) {
 	if res.Status != workflows.StatusPosted {
 		t.Fatalf("status %s", res.Status)
 	}
-	if code, out := postSigned(t, chBody, devstack.StripeWebhookSecret); code != http.StatusOK {
+	cachedBefore := metricValue(t, `ledgerbridge_webhook_events_total{outcome="duplicate_cached",provider="stripe",type="charge.succeeded"}`)
+	if code, out := postSigned(t, chBody, devstack.StripeWebhookSecret); code != http.StatusOK || out["duplicate"] != true {
 		t.Fatalf("late redelivery answered %d %v", code, out)
+	}
+	// The exact redelivery was answered from the gateway's recent-event cache, without Temporal.
+	if after := metricValue(t, `ledgerbridge_webhook_events_total{outcome="duplicate_cached",provider="stripe",type="charge.succeeded"}`); after != cachedBefore+1 {
+		t.Fatalf("duplicate_cached went from %v to %v", cachedBefore, after)
 	}
 	time.Sleep(2 * time.Second) // give a (wrongly) started second run time to post
 	requireOne(t, "Invoices", byRef(p.ChargeID))
@@ -351,4 +357,25 @@ func TestOperatorResetDoesNotDuplicate(t *testing.T) {
 	requireOne(t, "Invoices", byRef(p.ChargeID))
 	requireOne(t, "Payments", byRef(p.ChargeID))
 	requireOne(t, "Customers", byRef(p.Customer.ID))
+}
+
+// metricValue reads one series from the gateway's /metrics (0 when absent).
+func metricValue(t *testing.T, series string) float64 {
+	t.Helper()
+	resp, err := http.Get(stack.GatewayInternalURL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, series+" "); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			if err != nil {
+				t.Fatalf("metric %s: %v", line, err)
+			}
+			return v
+		}
+	}
+	return 0
 }
