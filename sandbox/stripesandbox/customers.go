@@ -7,12 +7,26 @@ import (
 	"strings"
 )
 
-var customerParams = []string{"email", "name", "phone", "address", "description", "metadata", "expand"}
+var customerParams = []string{"email", "name", "phone", "address", "description", "metadata", "expand",
+	"invoice_settings", "balance", "invoice_prefix"}
 
 // applyCustomerParams validates and applies create/update parameters.
-func applyCustomerParams(p params, cu *customer) *apiError {
-	if aerr := p.allow("", customerParams...); aerr != nil {
+func applyCustomerParams(p params, cu *customer, extra ...string) *apiError {
+	if aerr := p.allow("", append(customerParams, extra...)...); aerr != nil {
 		return aerr
+	}
+	if n, ok, aerr := p.integer("balance"); aerr != nil {
+		return aerr
+	} else if ok {
+		cu.Balance = n
+	}
+	if v, ok, aerr := p.str("invoice_prefix"); aerr != nil {
+		return aerr
+	} else if ok {
+		if len(v) < 3 || len(v) > 12 || strings.Trim(strings.ToUpper(v), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" {
+			return invalidParam("invoice_prefix", "Invalid invoice_prefix: 3-12 uppercase letters or digits")
+		}
+		cu.InvoicePrefix = strings.ToUpper(v)
 	}
 	for _, f := range []struct {
 		name string
@@ -91,9 +105,32 @@ func customerRow(cu *customer) row {
 }
 
 func (s *Server) createCustomer(c *call) (any, *apiError) {
-	cu := &customer{ID: newID("cus"), Object: "customer", Created: s.now().Unix(), Metadata: map[string]string{},
+	cu := &customer{ID: newID("cus"), Object: "customer", Metadata: map[string]string{},
 		InvoicePrefix: strings.ToUpper(randomString(8)), NextInvoiceSeq: 1, PreferredLocales: []string{}, TaxExempt: "none"}
-	if aerr := applyCustomerParams(c.p, cu); aerr != nil {
+	if id, ok, aerr := c.p.str("test_clock"); aerr != nil {
+		return nil, aerr
+	} else if ok && id != "" {
+		clk, aerr := c.loadClock(id, "test_clock")
+		if aerr != nil {
+			return nil, aerr
+		}
+		cu.TestClock, c.frozen = &clk.ID, clk.FrozenTime
+	}
+	cu.Created = c.now()
+	if aerr := applyCustomerParams(c.p, cu, "test_clock", "payment_method"); aerr != nil {
+		return nil, aerr
+	}
+	var pm *paymentMethod
+	token, _, aerr := c.p.str("payment_method")
+	if aerr != nil {
+		return nil, aerr
+	}
+	if token != "" {
+		if pm, aerr = c.attachPaymentMethod(token, cu.ID, "payment_method"); aerr != nil {
+			return nil, aerr
+		}
+	}
+	if aerr := c.applyInvoiceSettings(cu, token, pm); aerr != nil {
 		return nil, aerr
 	}
 	if aerr := c.save(customerRow(cu), cu); aerr != nil {
@@ -103,6 +140,41 @@ func (s *Server) createCustomer(c *call) (any, *apiError) {
 		return nil, aerr
 	}
 	return c.renderValue(cu, "customer")
+}
+
+// applyInvoiceSettings applies invoice_settings[default_payment_method]
+// (a payment method of this customer; on create also the payment_method
+// token just attached) and invoice_settings[footer].
+func (c *call) applyInvoiceSettings(cu *customer, token string, attached *paymentMethod) *apiError {
+	h, ok, aerr := c.p.hash("invoice_settings")
+	if aerr != nil || !ok || h == nil {
+		return aerr
+	}
+	if aerr := h.allow("invoice_settings", "default_payment_method", "footer", "custom_fields", "rendering_options"); aerr != nil {
+		return aerr
+	}
+	if v, ok, aerr := h.str("default_payment_method"); aerr != nil {
+		return aerr
+	} else if ok {
+		switch {
+		case v == "":
+			cu.InvoiceSettings.DefaultPaymentMethod = nil
+		case attached != nil && (v == token || v == attached.ID):
+			cu.InvoiceSettings.DefaultPaymentMethod = &attached.ID
+		default:
+			pm, aerr := c.customerPaymentMethod(v, cu.ID, "invoice_settings[default_payment_method]")
+			if aerr != nil {
+				return aerr
+			}
+			cu.InvoiceSettings.DefaultPaymentMethod = &pm.ID
+		}
+	}
+	if v, ok, aerr := h.str("footer"); aerr != nil {
+		return aerr
+	} else if ok {
+		cu.InvoiceSettings.Footer = optStr(v)
+	}
+	return nil
 }
 
 func (s *Server) updateCustomer(c *call) (any, *apiError) {
@@ -116,6 +188,9 @@ func (s *Server) updateCustomer(c *call) (any, *apiError) {
 	}
 	before := cu // applyCustomerParams replaces maps and pointers, never mutates them
 	if aerr := applyCustomerParams(c.p, &cu); aerr != nil {
+		return nil, aerr
+	}
+	if aerr := c.applyInvoiceSettings(&cu, "", nil); aerr != nil {
 		return nil, aerr
 	}
 	prev, aerr := previousAttributes(&before, &cu)

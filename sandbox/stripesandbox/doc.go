@@ -47,6 +47,72 @@
 // tax_rate.created|updated, coupon.created|updated|deleted. Three-decimal
 // currencies are refused for prices and billing.
 //
+// # Invoice items and invoices
+//
+// Customers take test_clock, payment_method (a test token attached at
+// create), invoice_settings[default_payment_method] (a payment method of the
+// customer, or the payment_method token just attached) and balance; POST
+// /v1/payment_methods/{id}/attach|detach and GET /v1/payment_methods
+// ?customer= manage cards. Attaching checks the card: the declining test
+// cards are refused (402), except pm_card_chargeCustomerFail, which attaches
+// and declines every charge.
+//
+// POST/GET/DELETE /v1/invoiceitems[/{id}] (customer; price (one_time),
+// unit_amount+quantity or amount (may be negative) with currency;
+// description, discounts[][coupon], tax_rates, period, discountable,
+// metadata, invoice (a draft), subscription; filters customer, invoice,
+// pending). An ad-hoc amount gets an inactive product and price, as in
+// Stripe. POST/GET /v1/invoices[/{id}] creates a draft for a customer
+// (default_tax_rates, discounts[][coupon|discount], auto_advance (default
+// false), default_payment_method, description, footer, metadata, currency);
+// pending_invoice_items_behavior defaults to exclude as in 2023-10-16 (add
+// items with invoiceitems invoice=in_…), include takes the customer's
+// pending items without subscription, subscription=sub_… takes that
+// subscription's. Lines are type invoiceitem or subscription, listed in
+// Stripe's order (pending items newest first, then subscription items,
+// then items added to the draft in order); GET /v1/invoices/{id}/lines pages
+// over them (expand[]=data.price.product, data.discounts); an invoice embeds
+// its first 10 lines. POST /v1/invoices/{id}/finalize numbers it
+// (<customer invoice_prefix>-0001…), applies the customer's balance
+// (starting/ending_balance), creates its PaymentIntent (invoice set) and
+// emits invoice.finalized; /pay (finalizing a draft first; payment_method,
+// paid_out_of_band) charges payment_method, else the invoice's, the
+// subscription's, then the customer's default payment method: the charge
+// and intent carry invoice=in_…, the invoice gets charge, amount_paid,
+// status paid (events charge.succeeded, payment_intent.succeeded,
+// invoice.paid, invoice.payment_succeeded). A decline answers 402, leaves
+// the invoice open with attempted, attempt_count+1 and charge = the failed
+// charge, and emits invoice.payment_failed (no automatic retries).
+// /void (open or uncollectible; the intent is canceled; invoice.voided),
+// /mark_uncollectible, DELETE of a draft (its items become pending again).
+// An invoice with nothing due is paid at finalization; one due less than
+// the currency's minimum charge is marked paid and the amount carried on
+// the customer's balance. Lists filter customer, status, subscription.
+//
+// Amounts, in integer minor units of the invoice currency (invoicemath.go):
+// line amount = quantity × unit amount, before discounts and exclusive tax
+// (amount_excluding_tax also excludes inclusive tax; unit_amount_excluding
+// _tax is that ÷ quantity as a decimal string). Line discounts come first,
+// each on what is left of the line: percent_off p → round(left × p/100),
+// amount_off a → min(a, left). Then each invoice discount in order on the
+// discountable lines with a positive amount left (prorations and negative
+// items are not discountable): D = round(Σleft × p/100) or min(a, Σleft),
+// shared pro rata to what each line has left by largest remainder (floor
+// each share, then one minor unit to the largest remainders, ties to the
+// earlier line) so the shares sum to D exactly; each line lists its shares
+// in discount_amounts. Then tax per line and rate on the discounted amount
+// T: exclusive r → round(T × r/100); inclusive rates (summing S) take
+// round(T × r/(100+S)) each and exclusive rates apply to T minus those;
+// taxable_amount is T less inclusive tax. Every rounding is half away from
+// zero (half-up for positive amounts; credits round symmetrically), per
+// line and rate; the tax rates of a line are its own, else the invoice's
+// default_tax_rates. subtotal = Σ(amount − line discounts) (Stripe's
+// subtotal already nets item discounts); total = subtotal − invoice
+// discounts + exclusive tax; total_excluding_tax = subtotal − invoice
+// discounts − inclusive tax; tax = Σ tax (null without tax rates);
+// total_discount_amounts and total_tax_amounts sum per discount and rate;
+// amount_due = max(0, total + starting_balance − pre-payment credit notes).
+//
 // # Manual capture
 //
 // capture_method=manual authorises on confirm: the charge is succeeded and

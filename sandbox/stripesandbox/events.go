@@ -46,7 +46,7 @@ func (c *call) emit(typ string, obj any, previous map[string]any) *apiError {
 	var probe struct {
 		Object string `json:"object"`
 	}
-	if json.Unmarshal(snap, &probe) == nil && (probe.Object == "invoice" || probe.Object == "credit_note") {
+	if json.Unmarshal(snap, &probe) == nil && probe.Object != "balance_transaction" {
 		snap = c.s.wireForm(probe.Object, snap)
 	}
 	ev := event{ID: newID("evt"), Object: "event", APIVersion: APIVersion, Created: c.s.now().Unix(),

@@ -197,8 +197,35 @@ func (s *Server) wireForm(typ string, raw []byte) []byte {
 		return s.freshBalanceTxn(raw)
 	case "invoice", "credit_note":
 		return firstLinesPage(raw)
+	case "invoiceitem":
+		return stripInternal(raw)
 	}
 	return raw
+}
+
+// internalField marks sandbox-only data kept in a stored object's JSON.
+var internalField = []byte(`"_sandbox_`)
+
+// stripInternal drops the sandbox-only "_sandbox_…" fields of a stored
+// object.
+func stripInternal(raw []byte) []byte {
+	if !bytes.Contains(raw, internalField) {
+		return raw
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return raw
+	}
+	for k := range obj {
+		if strings.HasPrefix(k, "_sandbox_") {
+			delete(obj, k)
+		}
+	}
+	out, err := json.Marshal(obj)
+	if err != nil {
+		return raw
+	}
+	return out
 }
 
 // embeddedLines is how many lines an invoice or credit note embeds.
@@ -456,4 +483,90 @@ func decodeRow(r row, v any) *apiError {
 		return internalError(err)
 	}
 	return nil
+}
+
+// embedded is one item of a list kept inside another object (invoice
+// lines, credit note lines).
+type embedded struct {
+	ID    string
+	Value any
+}
+
+// pageEmbedded serves a Stripe list over embedded items in their stored
+// order: limit (1-100, default 10), starting_after, ending_before and
+// expand[]=data.….
+func (c *call) pageEmbedded(items []embedded, typ, url string) (any, *apiError) {
+	if aerr := c.p.allow("", "limit", "starting_after", "ending_before", "expand"); aerr != nil {
+		return nil, aerr
+	}
+	limit := 10
+	if n, ok, aerr := c.p.integer("limit"); aerr != nil {
+		return nil, aerr
+	} else if ok {
+		if n < 1 || n > 100 {
+			return nil, invalidParam("limit", "Invalid limit: must be between 1 and 100")
+		}
+		limit = int(n)
+	}
+	index := func(param string) (int, bool, *apiError) {
+		id, ok, aerr := c.p.str(param)
+		if aerr != nil || !ok {
+			return 0, false, aerr
+		}
+		for i, it := range items {
+			if it.ID == id {
+				return i, true, nil
+			}
+		}
+		return 0, false, noSuchObject(http.StatusBadRequest, param, humanKind(typ), id)
+	}
+	after, hasAfter, aerr := index("starting_after")
+	if aerr != nil {
+		return nil, aerr
+	}
+	before, hasBefore, aerr := index("ending_before")
+	if aerr != nil {
+		return nil, aerr
+	}
+	if hasAfter && hasBefore {
+		return nil, invalidParam("ending_before", "You may only specify one of these parameters: ending_before, starting_after.")
+	}
+	var sub []string
+	for _, p := range c.expand {
+		rest, ok := strings.CutPrefix(p, "data.")
+		if !ok {
+			e := cannotExpand(p)
+			e.Message += " You may want to try expanding 'data." + p + "' instead."
+			return nil, e
+		}
+		sub = append(sub, rest)
+	}
+	lo, hi := 0, len(items)
+	switch {
+	case hasAfter:
+		lo = after + 1
+	case hasBefore:
+		hi = before
+		lo = max(0, hi-limit)
+	}
+	page := items[lo:hi]
+	hasMore := false
+	if len(page) > limit {
+		page, hasMore = page[:limit], true
+	} else if hasBefore && lo > 0 {
+		hasMore = true
+	}
+	out := listObject{Object: "list", Data: []any{}, HasMore: hasMore, URL: url}
+	for _, it := range page {
+		b, err := json.Marshal(it.Value)
+		if err != nil {
+			return nil, internalError(err)
+		}
+		v, aerr := c.expandRaw(b, typ, sub, 0)
+		if aerr != nil {
+			return nil, aerr
+		}
+		out.Data = append(out.Data, v)
+	}
+	return out, nil
 }

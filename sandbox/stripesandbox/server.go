@@ -227,7 +227,10 @@ func (s *Server) routes() {
 	s.route("POST /v1/payment_intents/{id}/capture", s.capturePaymentIntent)
 	s.route("POST /v1/payment_intents/{id}/cancel", s.cancelPaymentIntent)
 
+	s.route("GET /v1/payment_methods", s.listPaymentMethods)
 	s.route("GET /v1/payment_methods/{id}", s.getPaymentMethod)
+	s.route("POST /v1/payment_methods/{id}/attach", s.attachPaymentMethodAPI)
+	s.route("POST /v1/payment_methods/{id}/detach", s.detachPaymentMethod)
 
 	s.route("GET /v1/charges", s.listCharges)
 	s.route("GET /v1/charges/{id}", s.getCharge)
@@ -269,6 +272,22 @@ func (s *Server) routes() {
 	s.route("GET /v1/coupons/{id}", s.getCoupon)
 	s.route("POST /v1/coupons/{id}", s.updateCoupon)
 	s.route("DELETE /v1/coupons/{id}", s.deleteCoupon)
+
+	s.route("POST /v1/invoiceitems", s.createInvoiceItem)
+	s.route("GET /v1/invoiceitems", s.listInvoiceItems)
+	s.route("GET /v1/invoiceitems/{id}", s.getInvoiceItem)
+	s.route("POST /v1/invoiceitems/{id}", s.updateInvoiceItem)
+	s.route("DELETE /v1/invoiceitems/{id}", s.deleteInvoiceItem)
+	s.route("POST /v1/invoices", s.createInvoice)
+	s.route("GET /v1/invoices", s.listInvoices)
+	s.route("GET /v1/invoices/{id}", s.getInvoice)
+	s.route("POST /v1/invoices/{id}", s.updateInvoice)
+	s.route("DELETE /v1/invoices/{id}", s.deleteInvoice)
+	s.route("POST /v1/invoices/{id}/finalize", s.finalizeInvoice)
+	s.route("POST /v1/invoices/{id}/pay", s.payInvoice)
+	s.route("POST /v1/invoices/{id}/void", s.voidInvoice)
+	s.route("POST /v1/invoices/{id}/mark_uncollectible", s.markInvoiceUncollectible)
+	s.route("GET /v1/invoices/{id}/lines", s.listInvoiceLines)
 
 	s.route("GET /v1/events", s.listEvents)
 	s.route("GET /v1/events/{id}", s.getEvent)

@@ -10,6 +10,10 @@ type testCard struct {
 	// Dispute is the reason of the dispute opened right after a successful
 	// charge ("" = none).
 	Dispute string
+	// AttachOK lets a declining card be attached to a customer (only its
+	// charges fail); other declining cards are refused at attach, as Stripe
+	// checks a card when it is attached.
+	AttachOK bool
 }
 
 // testCards are the magic payment_method values the sandbox accepts, as in
@@ -30,6 +34,7 @@ var testCards = map[string]testCard{
 	"pm_card_chargeDeclinedFraudulent":        {Brand: "visa", Last4: "0019", Country: "US", Funding: "credit", Code: "card_declined", DeclineCode: "fraudulent", Message: "Your card was declined."},
 	"pm_card_chargeDeclinedLostCard":          {Brand: "visa", Last4: "9987", Country: "US", Funding: "credit", Code: "card_declined", DeclineCode: "lost_card", Message: "Your card was declined."},
 	"pm_card_chargeDeclinedExpiredCard":       {Brand: "visa", Last4: "0069", Country: "US", Funding: "credit", Code: "expired_card", DeclineCode: "expired_card", Message: "Your card has expired."},
+	"pm_card_chargeCustomerFail":              {Brand: "visa", Last4: "0341", Country: "US", Funding: "credit", Code: "card_declined", DeclineCode: "generic_decline", Message: "Your card was declined.", AttachOK: true},
 	"pm_card_chargeDeclinedProcessingError":   {Brand: "visa", Last4: "0119", Country: "US", Funding: "credit", Code: "processing_error", DeclineCode: "processing_error", Message: "An error occurred while processing your card. Try again in a little bit."},
 }
 
