@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -92,6 +93,19 @@ func TestBadNumbersNameTheirVariable(t *testing.T) {
 		setEnv(t, kv[0], kv[1])
 		if _, err := Load(); err == nil || !strings.HasPrefix(err.Error(), kv[0]) {
 			t.Errorf("%s=%s: %v", kv[0], kv[1], err)
+		}
+	}
+}
+
+// Every variable Load reads is documented in the README's configuration table.
+func TestEveryVariableIsDocumented(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range Vars {
+		if !strings.Contains(string(readme), "`"+v.Name+"`") {
+			t.Errorf("README.md does not document %s", v.Name)
 		}
 	}
 }
