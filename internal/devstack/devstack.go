@@ -163,6 +163,18 @@ func (s *Stack) SageURL() string { return "http://" + s.Opts.SageAddr }
 // GatewayURL is the gateway's public base URL (webhooks, /healthz, /readyz).
 func (s *Stack) GatewayURL() string { return "http://" + s.Opts.GatewayAddr }
 
+// encrypted reports whether the services get LEDGERBRIDGE_CODEC_KEYS (from the environment or
+// Opts.Env), so payloads are encrypted.
+func (s *Stack) encrypted() bool {
+	on := os.Getenv("LEDGERBRIDGE_CODEC_KEYS") != ""
+	for _, kv := range s.Opts.Env {
+		if v, ok := strings.CutPrefix(kv, "LEDGERBRIDGE_CODEC_KEYS="); ok {
+			on = v != ""
+		}
+	}
+	return on
+}
+
 // GatewayInternalURL is the base URL of the gateway's internal listener (/metrics, /admin/*,
 // /codec/*).
 func (s *Stack) GatewayInternalURL() string { return "http://" + s.Opts.GatewayInternalAddr }
@@ -231,6 +243,10 @@ func (s *Stack) start(ctx context.Context) error {
 			args = append(args, "--headless")
 		} else {
 			args = append(args, "--ui-port", fmt.Sprint(o.TemporalUIPort))
+			if s.encrypted() {
+				// Web UI decodes the encrypted payloads through the gateway's codec server.
+				args = append(args, "--ui-codec-endpoint", s.GatewayInternalURL()+"/codec")
+			}
 		}
 		for _, sa := range workflows.SearchAttributeTypes {
 			args = append(args, "--search-attribute", sa[0]+"="+sa[1])
@@ -280,6 +296,8 @@ func (s *Stack) serviceEnv() []string {
 		"STRIPE_API_URL=" + s.StripeURL(), "STRIPE_API_KEY=" + StripeKey, "STRIPE_WEBHOOK_SECRET=" + StripeWebhookSecret,
 		"SAGE_URL=" + s.SageURL(), "SAGE_API_KEY=" + SageKey,
 		"LEDGERBRIDGE_ADMIN_TOKEN=" + AdminToken,
+		// The dev server's Web UI (on its own port) may call the codec server.
+		fmt.Sprintf("LEDGERBRIDGE_CODEC_ORIGINS=http://127.0.0.1:%d,http://localhost:%d", s.Opts.TemporalUIPort, s.Opts.TemporalUIPort),
 	}
 	return append(env, s.Opts.Env...)
 }
