@@ -25,6 +25,9 @@ func (c *call) useClock(cu *customer) *apiError {
 	}
 	clk, aerr := c.loadClock(*cu.TestClock, "test_clock")
 	if aerr != nil {
+		if aerr.Code == "resource_missing" {
+			return nil // the clock was deleted: back on the server clock
+		}
 		return aerr
 	}
 	c.frozen = clk.FrozenTime
@@ -33,7 +36,7 @@ func (c *call) useClock(cu *customer) *apiError {
 
 // loadClock loads a test clock by ID.
 func (c *call) loadClock(id, param string) (*testClock, *apiError) {
-	r, err := getRow(c.ctx, c.q, id, "test_helpers.test_clock")
+	r, err := getRow(c.ctx, c.q, id, clockType)
 	if errors.Is(err, errNotFound) {
 		return nil, noSuchObject(http.StatusBadRequest, param, "test clock", id)
 	}

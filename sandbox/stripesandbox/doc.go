@@ -113,6 +113,58 @@
 // total_discount_amounts and total_tax_amounts sum per discount and rate;
 // amount_due = max(0, total + starting_balance − pre-payment credit notes).
 //
+// # Subscriptions and test clocks
+//
+// POST /v1/subscriptions (customer, items[][price, quantity, tax_rates,
+// metadata], default_tax_rates, coupon or discounts[], default_payment
+// _method, payment_behavior allow_incomplete|error_if_incomplete|
+// default_incomplete, cancel_at_period_end, metadata): licensed per_unit
+// recurring prices sharing one currency and interval; the billing cycle is
+// anchored at creation (months keep the anchor's day, clamped: Jan 31, Feb
+// 29, Mar 31). The first period is invoiced and charged at once
+// (billing_reason subscription_create, also taking the customer's pending
+// items without subscription); paid → active, declined → incomplete (or a
+// 402 and nothing created with error_if_incomplete). GET/list (customer,
+// status — canceled ones only with status=canceled|all —, test_clock).
+// POST /v1/subscriptions/{id} changes items (id + price and/or quantity,
+// deleted, or new items), discounts, default_tax_rates, default_payment
+// _method, cancel_at_period_end, metadata. With proration_behavior
+// create_prorations (default) each changed item gets two pending proration
+// invoice items at t (proration_date or now), proration=true,
+// discountable=false, period [t, period end]: "Unused time on <product>
+// after <date>" = -round(old unit × old quantity × (end - t)/(end - start))
+// with proration_details.credited_items naming the invoice line that billed
+// it, and "Remaining time on <product> after <date>" = round(new unit × new
+// quantity × (end - t)/(end - start)), in seconds, rounded half away from
+// zero once per item; they go on the next invoice. always_invoice bills
+// them at once (subscription_update; a credit larger than the charge ends
+// on the customer's balance), none creates none. Price changes keep the
+// interval (changing it is refused). DELETE /v1/subscriptions/{id} cancels
+// at once (prorate, invoice_now, cancellation_details).
+//
+// Subscriptions renew only through test clocks: POST/GET/DELETE
+// /v1/test_helpers/test_clocks[/{id}] and POST .../{id}/advance
+// (frozen_time). Customers created with test_clock=clock_… live on its
+// time: every object created for them is stamped with frozen_time (invoice
+// items, invoices, intents, charges and their balance transactions,
+// subscriptions, credit notes); events keep the server clock. An advance
+// runs every due period end in time order, each at its own time: a new
+// period and its invoice (subscription_cycle, created at the period start,
+// period_start/end = the period just ended; lines: the pending prorations
+// and other pending items, newest first, then the items for the new
+// period), finalized and charged at once (Stripe waits about an hour);
+// paid → active, declined → past_due with invoice.payment_failed (no
+// retries; paying the invoice later makes it active again); a
+// cancel_at_period_end subscription is canceled instead. A jump over
+// several periods makes one invoice per period. Coupons on a subscription:
+// once applies to the next invoice only (then leaves the subscription),
+// repeating while the invoice's date is before its end, forever always.
+// The advance answers status advancing and the clock is ready by the next
+// request (test_helpers.test_clock.advancing, .ready). Events:
+// customer.subscription.created (with the status reached after the first
+// payment) | updated (previous_attributes) | deleted, invoiceitem.created,
+// invoice.* as above. Deleting a clock leaves its customers.
+//
 // # Manual capture
 //
 // capture_method=manual authorises on confirm: the charge is succeeded and

@@ -481,10 +481,11 @@ func (c *call) markInvoicePaid(inv *invoice, ch *charge, outOfBand bool) *apiErr
 	return c.afterInvoicePayment(inv, true)
 }
 
-// noPaymentMethod is Stripe's answer when nothing can pay an invoice.
+// noPaymentMethodMessage is Stripe's answer when nothing can pay an invoice.
+const noPaymentMethodMessage = "This customer has no attached payment source or default payment method. Please consider adding a default payment method. For more information, visit https://stripe.com/docs/billing/subscriptions/payment-methods-setting#payment-method-priority."
+
 func noPaymentMethod() *apiError {
-	return &apiError{Status: http.StatusBadRequest, Type: "invalid_request_error",
-		Message: "This customer has no attached payment source or default payment method. Please consider adding a default payment method. For more information, visit https://stripe.com/docs/billing/subscriptions/payment-methods-setting#payment-method-priority."}
+	return &apiError{Status: http.StatusBadRequest, Type: "invalid_request_error", Message: noPaymentMethodMessage}
 }
 
 // collect attempts to pay an open invoice with pmID ("" = the default:

@@ -310,6 +310,12 @@ type listObject struct {
 // filters maps extra accepted parameters to lookup columns, or to
 // "json:$.path" (a JSON field; "json:$.path:bool" for booleans).
 func (c *call) list(typ, url string, filters map[string]string) (any, *apiError) {
+	return c.listExcluding(typ, url, filters, nil)
+}
+
+// listExcluding is list with rows whose lookup column equals a value left
+// out (not: column -> value).
+func (c *call) listExcluding(typ, url string, filters, not map[string]string) (any, *apiError) {
 	allowed := []string{"limit", "starting_after", "ending_before", "expand", "created"}
 	for p := range filters {
 		allowed = append(allowed, p)
@@ -317,7 +323,7 @@ func (c *call) list(typ, url string, filters map[string]string) (any, *apiError)
 	if aerr := c.p.allow("", allowed...); aerr != nil {
 		return nil, aerr
 	}
-	lq := listQuery{Type: typ, Eq: map[string]string{}, Limit: 10}
+	lq := listQuery{Type: typ, Eq: map[string]string{}, Not: not, Limit: 10}
 	if n, ok, aerr := c.p.integer("limit"); aerr != nil {
 		return nil, aerr
 	} else if ok {

@@ -185,6 +185,12 @@ type call struct {
 	// frozen, when not 0, is the test clock time that stamps the objects
 	// this call creates (see now).
 	frozen int64
+	// discard rolls a card error back like a validation error (a
+	// subscription with payment_behavior=error_if_incomplete is not created).
+	discard bool
+	// renewing names subscriptions whose invoice payments the running flow
+	// accounts for itself (afterInvoicePayment leaves them alone).
+	renewing map[string]bool
 }
 
 // now is the "created" time of objects written by this call: the frozen
@@ -288,6 +294,17 @@ func (s *Server) routes() {
 	s.route("POST /v1/invoices/{id}/void", s.voidInvoice)
 	s.route("POST /v1/invoices/{id}/mark_uncollectible", s.markInvoiceUncollectible)
 	s.route("GET /v1/invoices/{id}/lines", s.listInvoiceLines)
+
+	s.route("POST /v1/subscriptions", s.createSubscription)
+	s.route("GET /v1/subscriptions", s.listSubscriptions)
+	s.route("GET /v1/subscriptions/{id}", s.getSubscription)
+	s.route("POST /v1/subscriptions/{id}", s.updateSubscription)
+	s.route("DELETE /v1/subscriptions/{id}", s.cancelSubscription)
+	s.route("POST /v1/test_helpers/test_clocks", s.createTestClock)
+	s.route("GET /v1/test_helpers/test_clocks", s.listTestClocks)
+	s.route("GET /v1/test_helpers/test_clocks/{id}", s.getTestClock)
+	s.route("DELETE /v1/test_helpers/test_clocks/{id}", s.deleteTestClock)
+	s.route("POST /v1/test_helpers/test_clocks/{id}/advance", s.advanceTestClock)
 
 	s.route("GET /v1/events", s.listEvents)
 	s.route("GET /v1/events/{id}", s.getEvent)
@@ -495,7 +512,7 @@ func (s *Server) executeWrite(c *call, h handlerFunc, fingerprint string, w http
 			c.idemKey, fingerprint, c.reqID, status, body, s.now().Unix())
 		return err
 	}
-	if aerr == nil || aerr.Type == "card_error" {
+	if aerr == nil || (aerr.Type == "card_error" && !c.discard) {
 		if err := saveIdem(tx); err != nil {
 			_ = tx.Rollback()
 			return s.errorBody(c.reqID, internalError(err))

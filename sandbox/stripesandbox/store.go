@@ -183,6 +183,7 @@ type listQuery struct {
 	Type          string
 	Eq            map[string]string // column -> value; columns come from code, never from users
 	JSONEq        map[string]any    // JSON path ($.active) -> value; paths come from code
+	Not           map[string]string // column -> excluded value
 	CreatedGT     *int64
 	CreatedGTE    *int64
 	CreatedLT     *int64
@@ -206,6 +207,15 @@ func listRows(ctx context.Context, q dbtx, lq listQuery) ([]row, error) {
 	for _, c := range cols {
 		where = append(where, c+" = ?")
 		args = append(args, lq.Eq[c])
+	}
+	nots := make([]string, 0, len(lq.Not))
+	for c := range lq.Not {
+		nots = append(nots, c)
+	}
+	sort.Strings(nots)
+	for _, c := range nots {
+		where = append(where, c+" != ?")
+		args = append(args, lq.Not[c])
 	}
 	paths := make([]string, 0, len(lq.JSONEq))
 	for p := range lq.JSONEq {
