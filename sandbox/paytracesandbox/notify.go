@@ -228,7 +228,10 @@ func (s *Server) dispatchDue(ctx context.Context, sem chan struct{}, wg *sync.Wa
 		busy := s.inflight[d.Seq]
 		s.inflight[d.Seq] = true
 		s.loopMu.Unlock()
-		if busy {
+		if busy || !s.claim(ctx, d) {
+			if !busy {
+				s.release(d.Seq)
+			}
 			continue
 		}
 		select {
@@ -246,6 +249,32 @@ func (s *Server) dispatchDue(ctx context.Context, sem chan struct{}, wg *sync.Wa
 		}(d)
 	}
 }
+
+// claim leases a due delivery for one send: the row read as pending may have been sent and
+// released meanwhile (the query is a snapshot), so only a row still pending with the same attempt
+// count is taken. The lease (a later next attempt) also covers a crash mid-send: the delivery is
+// retried when it runs out, as at-least-once delivery wants.
+func (s *Server) claim(ctx context.Context, d pendingDelivery) bool {
+	claimed := false
+	err := s.st.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET next_attempt_ms = ? WHERE seq = ? AND state = 'pending' AND attempts = ? AND next_attempt_ms <= ?`,
+			time.Now().Add(notifyLease).UnixMilli(), d.Seq, d.Attempts, time.Now().UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		claimed = n == 1
+		return err
+	})
+	if err != nil && ctx.Err() == nil {
+		s.logf("paytrace-sandbox: claim delivery: %v", err)
+	}
+	return err == nil && claimed
+}
+
+// notifyLease is how long a claimed delivery waits before it is sent again if its send never
+// recorded an outcome (the sandbox was killed mid-send).
+const notifyLease = time.Minute
 
 func (s *Server) release(seq int64) {
 	s.loopMu.Lock()
