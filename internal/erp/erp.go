@@ -42,30 +42,67 @@ type Address struct {
 	Country    string `json:"country,omitempty"`
 }
 
-// Line is one document line.
+// Line kinds. An item line sells something; a proration line is the credit or charge of a plan
+// change (it may be negative); a discount line is a negative line that carries a discount the
+// provider did not attribute to any one line.
+const (
+	LineItem      = ""
+	LineProration = "proration"
+	LineDiscount  = "discount"
+)
+
+// Line is one document line. Amount is Quantity × UnitPrice before the line's discount; the
+// line's net is Amount − Discount, and Tax is charged on that net.
 type Line struct {
 	ItemID      string          `json:"itemId"`
 	Description string          `json:"description,omitempty"`
 	Quantity    decimal.Decimal `json:"quantity"`
 	UnitPrice   decimal.Decimal `json:"unitPrice"`
 	Amount      decimal.Decimal `json:"amount"`
+	// Kind is LineItem (empty), LineProration or LineDiscount.
+	Kind string `json:"kind,omitempty"`
+	// Discount is the discount given on this line (its own and its share of invoice-level
+	// coupons), ≥ 0.
+	Discount decimal.Decimal `json:"discount,omitzero"`
+	// Tax is the tax charged on the line's net; TaxCode names its rate for the ERP (e.g. the
+	// ERP tax code a mapping gives a Stripe tax rate).
+	Tax     decimal.Decimal `json:"tax,omitzero"`
+	TaxCode string          `json:"taxCode,omitempty"`
 }
 
-// Document is a sales order, invoice or credit memo.
+// Net is the line's amount after its discount, before tax.
+func (l Line) Net() decimal.Decimal { return l.Amount.Sub(l.Discount) }
+
+// Document is a sales order, invoice or credit memo. Its totals always satisfy
+// Total = Σ line Amount − DiscountTotal + TaxTotal, with DiscountTotal = Σ line Discount and
+// TaxTotal = Σ line Tax (Totals computes them).
 type Document struct {
 	// Number is the ERP's document number, empty until created.
-	Number      string          `json:"number,omitempty"`
-	CustomerID  string          `json:"customerId"`
-	Date        string          `json:"date"`
-	Currency    string          `json:"currency"`
-	Lines       []Line          `json:"lines"`
-	Total       decimal.Decimal `json:"total"`
-	Balance     decimal.Decimal `json:"balance"`
-	ExternalRef string          `json:"externalRef"`
+	Number     string `json:"number,omitempty"`
+	CustomerID string `json:"customerId"`
+	Date       string `json:"date"`
+	Currency   string `json:"currency"`
+	Lines      []Line `json:"lines"`
+	// DiscountTotal and TaxTotal are the document's discount and tax (the ERP's header fields).
+	DiscountTotal decimal.Decimal `json:"discountTotal,omitzero"`
+	TaxTotal      decimal.Decimal `json:"taxTotal,omitzero"`
+	Total         decimal.Decimal `json:"total"`
+	Balance       decimal.Decimal `json:"balance"`
+	ExternalRef   string          `json:"externalRef"`
 	// SourceRef links an invoice to its sales order, or a credit memo to its invoice.
 	SourceRef string `json:"sourceRef,omitempty"`
 	Memo      string `json:"memo,omitempty"`
-	Status    string `json:"status,omitempty"`
+	// Site is the selling site or facility (Sage X3 SALFCY); empty means the connector's default.
+	Site   string `json:"site,omitempty"`
+	Status string `json:"status,omitempty"`
+}
+
+// Totals returns the document's discount, tax and grand totals computed from its lines.
+func (d Document) Totals() (discount, tax, total decimal.Decimal) {
+	for _, l := range d.Lines {
+		discount, tax, total = discount.Add(l.Discount), tax.Add(l.Tax), total.Add(l.Amount)
+	}
+	return discount, tax, total.Sub(discount).Add(tax)
 }
 
 // Payment is a cash receipt applied to an invoice.
@@ -76,10 +113,27 @@ type Payment struct {
 	Date          string          `json:"date"`
 	Currency      string          `json:"currency"`
 	Amount        decimal.Decimal `json:"amount"`
-	Method        string          `json:"method,omitempty"`
-	// ExternalRef is the provider's transaction ID (Stripe ch_…).
+	// Method is the payment method text or code (the mapping's payment.method).
+	Method string `json:"method,omitempty"`
+	// Type is the ERP's payment type code (Sage X3 PAYTYP), from the mapping's payment.type.
+	Type string `json:"type,omitempty"`
+	// Reference is the traceability reference shown on the receipt (Sage X3 REFLOT), from the
+	// mapping's payment.reference. Lookups never use it: they use ExternalRef.
+	Reference string `json:"reference,omitempty"`
+	// PaymentStatus is the status posted with the receipt (Sage Pro PaymentStatus), from the
+	// mapping's payment.status.
+	PaymentStatus string `json:"paymentStatus,omitempty"`
+	// Site is the site or facility of the receipt (Sage X3 FCY); empty means the connector's default.
+	Site string `json:"site,omitempty"`
+	// HomeCurrency, HomeAmount and ExchangeRate carry the receipt's value in the merchant's home
+	// currency when it is paid in another (Amount in Currency × ExchangeRate = HomeAmount).
+	HomeCurrency string          `json:"homeCurrency,omitempty"`
+	HomeAmount   decimal.Decimal `json:"homeAmount,omitzero"`
+	ExchangeRate decimal.Decimal `json:"exchangeRate,omitzero"`
+	// ExternalRef is the provider's transaction ID (Stripe ch_…), the key lookups use.
 	ExternalRef string `json:"externalRef"`
-	Status      string `json:"status,omitempty"`
+	// Status is the record's state in the ERP (e.g. Void); read-only.
+	Status string `json:"status,omitempty"`
 }
 
 // JournalLine is one debit or credit on a GL account.
