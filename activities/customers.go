@@ -47,7 +47,7 @@ func (a *Activities) FetchStripeCustomer(ctx context.Context, in *FetchStripeCus
 		s.Line1, s.Line2, s.City, s.State, s.PostalCode, s.Country = c.Address.Line1, c.Address.Line2, c.Address.City,
 			c.Address.State, c.Address.PostalCode, c.Address.Country
 	}
-	s.CustomerSnapshot.mask()
+	s.CustomerSnapshot.Mask()
 	return s, nil
 }
 

@@ -9,12 +9,10 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/shopspring/decimal"
 	"go.uber.org/zap"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
-	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
-	"github.com/ledgerbridge/ledgerbridge/internal/money"
+	"github.com/ledgerbridge/ledgerbridge/internal/posting"
 )
 
 // ResolveCustomer finds or creates the ERP customer of a charge, in the seed's order: an operator
@@ -89,7 +87,7 @@ func (a *Activities) ResolveCustomer(ctx context.Context, in *ResolveCustomerInp
 	if c.StripeID == "" && c.Email == "" {
 		return nil, validation(fmt.Sprintf("charge %s has no Stripe customer and no billing email to match an ERP customer; retry with corrections.customerId", ch.ID))
 	}
-	desired, err := a.mapping().Customer(ch.source())
+	desired, err := posting.Customer(a.mapping(), ch)
 	if err != nil {
 		return nil, dataError(err)
 	}
@@ -183,73 +181,15 @@ func (a *Activities) postDocument(ctx context.Context, kind erp.DocumentKind, in
 	if existing != nil && !erp.Dead(existing.Status) {
 		return &PostDocumentResult{Number: existing.Number, Total: existing.Total, Reused: true}, nil
 	}
-	lines, err := a.buildLines(ch, in.Corrections)
+	doc, err := posting.Document(a.mapping(), ch, in.CustomerID, in.SalesOrder, posting.Corrections{ItemID: in.Corrections.ItemID})
 	if err != nil {
-		return nil, err
-	}
-	doc := erp.Document{
-		CustomerID: in.CustomerID, Date: a.date(ch.Created), Currency: ch.Currency, Lines: lines,
-		Total: ch.Amount, ExternalRef: ch.ID, SourceRef: in.SalesOrder, Memo: a.mapping().InvoiceMemo(ch.source()),
+		return nil, dataError(err)
 	}
 	created, err := a.ERP.CreateDocument(ctx, kind, doc)
 	if err != nil {
 		return nil, erpError(fmt.Sprintf("create %s for %s", kind, ch.ID), err)
 	}
 	return &PostDocumentResult{Number: created.Number, Total: created.Total}, nil
-}
-
-// buildLines maps Stripe invoice lines (or the charge itself) to ERP lines whose sum is exactly
-// the charged amount: anything the lines do not explain (tax, discounts) becomes its own line.
-func (a *Activities) buildLines(ch *ChargeSnapshot, corr Corrections) ([]erp.Line, error) {
-	m := a.mapping()
-	item := func(src mapping.Source) (string, error) {
-		if corr.ItemID != "" {
-			return corr.ItemID, nil
-		}
-		it, err := m.Item(src)
-		return it, dataError(err)
-	}
-	one := decimal.NewFromInt(1)
-	var lines []erp.Line
-	sum := decimal.Zero
-	for _, l := range ch.Lines {
-		qty, unit := decimal.NewFromInt(l.Quantity), decimal.Zero
-		if l.Quantity > 0 {
-			unit = l.Amount.Div(qty)
-		}
-		// A unit price the currency cannot express (10.00 / 3) is posted as one unit of the total.
-		if l.Quantity <= 0 || !money.Round(unit, ch.Currency).Equal(unit) {
-			qty, unit = one, l.Amount
-		}
-		src := ch.lineSource(l)
-		itemID, err := item(src)
-		if err != nil {
-			return nil, err
-		}
-		lines = append(lines, erp.Line{ItemID: itemID, Description: m.LineDescription(src), Quantity: qty, UnitPrice: unit, Amount: l.Amount})
-		sum = sum.Add(l.Amount)
-	}
-	src := ch.source()
-	if len(lines) == 0 {
-		itemID, err := item(src)
-		if err != nil {
-			return nil, err
-		}
-		desc := firstNonEmpty(m.LineDescription(src), "Stripe charge "+ch.ID)
-		return []erp.Line{{ItemID: itemID, Description: desc, Quantity: one, UnitPrice: ch.Amount, Amount: ch.Amount}}, nil
-	}
-	if diff := ch.Amount.Sub(sum); !diff.IsZero() {
-		if diff.IsNegative() {
-			return nil, validation(fmt.Sprintf("charge %s: invoice lines total %s exceeds the charged %s %s; post a discount line by hand or retry with corrections",
-				ch.ID, sum, ch.Amount, ch.Currency))
-		}
-		itemID, err := item(src)
-		if err != nil {
-			return nil, err
-		}
-		lines = append(lines, erp.Line{ItemID: itemID, Description: "Tax and adjustments", Quantity: one, UnitPrice: diff, Amount: diff})
-	}
-	return lines, nil
 }
 
 // ApplyPayment records the charge as a cash receipt against its invoice, or returns the receipt
@@ -266,14 +206,11 @@ func (a *Activities) ApplyPayment(ctx context.Context, in *ApplyPaymentInput) (*
 	if existing != nil && !erp.Dead(existing.Status) {
 		return &ApplyPaymentResult{PaymentID: existing.ID, Reused: true}, nil
 	}
-	method, err := a.mapping().PaymentMethod(ch.source())
+	plan, err := posting.Payment(a.mapping(), ch, in.CustomerID, in.InvoiceNumber)
 	if err != nil {
 		return nil, dataError(err)
 	}
-	p, err := a.ERP.ApplyPayment(ctx, erp.Payment{
-		CustomerID: in.CustomerID, InvoiceNumber: in.InvoiceNumber, Date: a.date(ch.Created),
-		Currency: ch.Currency, Amount: ch.Amount, Method: method, ExternalRef: ch.ID,
-	})
+	p, err := a.ERP.ApplyPayment(ctx, plan)
 	if err != nil {
 		return nil, erpError("apply payment for "+ch.ID, err)
 	}

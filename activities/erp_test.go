@@ -153,37 +153,6 @@ func TestPostInvoiceAndPaymentAreIdempotentAndCompensateTwice(t *testing.T) {
 	}
 }
 
-func TestBuildLinesKeepsEveryCent(t *testing.T) {
-	a := &Activities{}
-	ch := testCharge("ch_g")
-	ch.Amount = decimal.RequireFromString("32.50")
-	ch.Lines = []LineSnapshot{
-		{Description: "Widgets", Quantity: 3, Amount: decimal.RequireFromString("10.00"), ItemID: "WIDGET"}, // 3.333… each
-		{Description: "Gadget", Quantity: 2, Amount: decimal.RequireFromString("20.00")},
-	}
-	lines, err := a.buildLines(ch, Corrections{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := decimal.Zero
-	for _, l := range lines {
-		if !l.Quantity.Mul(l.UnitPrice).Equal(l.Amount) {
-			t.Errorf("line %+v: qty × price ≠ amount", l)
-		}
-		sum = sum.Add(l.Amount)
-	}
-	if !sum.Equal(ch.Amount) || len(lines) != 3 || lines[2].Description != "Tax and adjustments" {
-		t.Fatalf("lines %+v sum %s", lines, sum)
-	}
-	if lines[0].ItemID != "WIDGET" || !lines[0].Quantity.Equal(decimal.NewFromInt(1)) || lines[1].ItemID != "STRIPE-SALE" || !lines[1].UnitPrice.Equal(decimal.NewFromInt(10)) {
-		t.Fatalf("lines %+v", lines)
-	}
-	ch.Amount = decimal.RequireFromString("5")
-	if _, err := a.buildLines(ch, Corrections{}); !isValidation(err) {
-		t.Fatalf("lines above the charge must park: %v", err)
-	}
-}
-
 func TestAllocateLinesSumsExactlyToTheRefund(t *testing.T) {
 	lines := []erp.Line{
 		{ItemID: "WIDGET", Amount: decimal.RequireFromString("10.00")},

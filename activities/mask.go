@@ -10,24 +10,6 @@ import (
 // fetched the object, before anything leaves it: so they reach no history, log, metric or ERP
 // document. IDs and amounts are left alone.
 
-// mask masks the charge's free text, its metadata, its customer and its lines.
-func (ch *ChargeSnapshot) mask() {
-	ch.Description = redact.Text(ch.Description)
-	ch.Metadata = redact.Map(ch.Metadata)
-	ch.Customer.mask()
-	for i := range ch.Lines {
-		ch.Lines[i].Description = redact.Text(ch.Lines[i].Description)
-	}
-}
-
-// mask masks every free-text field of a customer.
-func (c *CustomerSnapshot) mask() {
-	for _, f := range []*string{&c.Email, &c.Name, &c.Phone, &c.Line1, &c.Line2, &c.City, &c.State, &c.PostalCode, &c.Country} {
-		*f = redact.Text(*f)
-	}
-	c.Metadata = redact.Map(c.Metadata)
-}
-
 // maskERPCustomer masks an ERP customer read for the ERP → Stripe sync. A card number someone
 // typed into the ERP then reaches neither the history nor Stripe; the masked value comes back
 // to the ERP through the Stripe → ERP sync, so it leaves the ERP too.

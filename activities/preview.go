@@ -8,6 +8,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
+	"github.com/ledgerbridge/ledgerbridge/internal/posting"
 )
 
 // Preview is what ledgerbridge would post for a provider object, computed with the mapping and
@@ -31,41 +32,24 @@ type Preview struct {
 }
 
 // PreviewCharge shows the customer, sales order, invoice and payment order-to-cash would post
-// for a charge.
+// for a charge: the posting layer's plan, as the activities would create it.
 func PreviewCharge(a *Activities, ch *ChargeSnapshot) *Preview {
 	m := a.mapping()
-	p := &Preview{ERP: m.ERP, Mapping: m.Name, Object: ch.ID, Rules: m.MatchedRules(ch.source()),
+	p := &Preview{ERP: m.ERP, Mapping: m.Name, Object: ch.ID,
 		Notes: []string{"the ERP customer is matched by Stripe metadata, Stripe ID, then email before one is created; document numbers are assigned by the ERP"}}
-	cust, err := m.Customer(ch.source())
-	if err != nil {
-		p.Problems = append(p.Problems, err.Error())
-	} else {
-		if cust.ID == "" {
-			cust.ID = CustomerKey(firstNonEmpty(ch.Customer.StripeID, ch.Customer.Email))
-		}
-		p.Customer = &cust
-	}
 	if ch.Status != "succeeded" || !ch.Paid {
 		p.Notes = append(p.Notes, "charge is "+ch.Status+": order-to-cash would post nothing")
-		return p
 	}
-	lines, err := a.buildLines(ch, Corrections{})
-	if err != nil {
-		p.Problems = append(p.Problems, err.Error())
-		return p
+	customerID := ""
+	if c, err := posting.Customer(m, ch); err == nil && c.ID == "" {
+		customerID = CustomerKey(firstNonEmpty(ch.Customer.StripeID, ch.Customer.Email))
 	}
-	doc := erp.Document{CustomerID: cust.ID, Date: a.date(ch.Created), Currency: ch.Currency, Lines: lines,
-		Total: ch.Amount, Balance: ch.Amount.Sub(ch.Amount), ExternalRef: ch.ID, Memo: m.InvoiceMemo(ch.source())}
-	if a.Settings.CreateSalesOrder {
-		so := doc
-		p.SalesOrder = &so
+	plan := posting.Order(m, ch, customerID, a.Settings.CreateSalesOrder, posting.Corrections{})
+	if plan.Customer != nil && plan.Customer.ID == "" {
+		plan.Customer.ID = customerID
 	}
-	p.Invoice = &doc
-	method, err := m.PaymentMethod(ch.source())
-	if err != nil {
-		p.Problems = append(p.Problems, err.Error())
-	}
-	p.Payment = &erp.Payment{CustomerID: cust.ID, Date: doc.Date, Currency: ch.Currency, Amount: ch.Amount, Method: method, ExternalRef: ch.ID}
+	p.Customer, p.SalesOrder, p.Invoice, p.Payment = plan.Customer, plan.SalesOrder, plan.Invoice, plan.Payment
+	p.Rules, p.Problems = plan.Rules, plan.Problems
 	return p
 }
 

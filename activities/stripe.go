@@ -3,12 +3,14 @@ package activities
 import (
 	"context"
 	"fmt"
+	"strings"
 
+	"github.com/shopspring/decimal"
 	"github.com/stripe/stripe-go/v76"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/money"
-	"github.com/ledgerbridge/ledgerbridge/internal/redact"
+	"github.com/ledgerbridge/ledgerbridge/internal/posting"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 )
 
@@ -36,7 +38,7 @@ func (a *Activities) FetchCharge(ctx context.Context, in *FetchChargeInput) (*Ch
 	if err != nil {
 		return nil, err
 	}
-	return snap.Summary(), nil
+	return summarize(snap), nil
 }
 
 // charge returns the snapshot of a charge from the worker's cache, or fetches it.
@@ -50,8 +52,9 @@ func (a *Activities) charge(ctx context.Context, id string) (*ChargeSnapshot, er
 	return a.fetchCharge(ctx, id)
 }
 
-// fetchCharge re-fetches a charge, its customer and, when it paid a Stripe invoice, that
-// invoice's lines, masks any card data pasted into them, and caches the snapshot.
+// fetchCharge re-fetches a charge with its customer and balance transaction and, when it paid a
+// Stripe invoice, that invoice and all its lines; masks any card data pasted into them; and
+// caches the snapshot.
 func (a *Activities) fetchCharge(ctx context.Context, id string) (*ChargeSnapshot, error) {
 	ch, err := a.Stripe.GetCharge(ctx, id)
 	if err != nil {
@@ -59,34 +62,83 @@ func (a *Activities) fetchCharge(ctx context.Context, id string) (*ChargeSnapsho
 	}
 	snap := snapshotCharge(ch)
 	if snap.InvoiceID != "" {
+		inv, err := a.Stripe.GetInvoice(ctx, snap.InvoiceID)
+		if err != nil {
+			return nil, stripeError("fetch invoice "+snap.InvoiceID, err)
+		}
 		lines, err := a.Stripe.ListInvoiceLines(ctx, snap.InvoiceID)
 		if err != nil {
 			return nil, stripeError("fetch invoice lines "+snap.InvoiceID, err)
 		}
-		for _, l := range lines {
-			ls := LineSnapshot{Description: redact.Text(l.Description), Quantity: l.Quantity,
-				Amount: money.FromMinor(l.Amount, string(l.Currency))}
-			if l.Price != nil {
-				ls.PriceID = l.Price.ID
-				if l.Price.Product != nil {
-					ls.ProductID = l.Price.Product.ID
-					if l.Price.Product.Metadata != nil {
-						ls.ItemID = l.Price.Product.Metadata[MetaItemID]
-					}
-				}
-			}
-			snap.Lines = append(snap.Lines, ls)
-		}
+		snap.Invoice = snapshotInvoice(inv, lines)
 	}
+	snap.Mask()
 	a.charges().put(snap)
 	return snap, nil
 }
 
+// snapshotInvoice keeps what posting needs of a Stripe invoice and its lines, in decimals.
+func snapshotInvoice(inv *stripe.Invoice, lines []*stripe.InvoiceLineItem) *posting.Invoice {
+	cur := string(inv.Currency)
+	amt := func(minor int64) decimal.Decimal { return money.FromMinor(minor, cur) }
+	out := &posting.Invoice{ID: inv.ID, Number: inv.Number, Total: amt(inv.Total), Subtotal: amt(inv.Subtotal),
+		Tax: amt(inv.Tax), BillingReason: string(inv.BillingReason), PeriodStart: inv.PeriodStart, PeriodEnd: inv.PeriodEnd}
+	for _, d := range inv.TotalDiscountAmounts {
+		out.Discount = out.Discount.Add(amt(d.Amount))
+	}
+	if inv.Subscription != nil {
+		out.Subscription = inv.Subscription.ID
+	}
+	for _, l := range lines {
+		pl := posting.Line{ID: l.ID, Description: l.Description, Quantity: l.Quantity, Amount: amt(l.Amount), Proration: l.Proration}
+		for _, d := range l.DiscountAmounts {
+			pl.Discount = pl.Discount.Add(amt(d.Amount))
+		}
+		for _, t := range l.TaxAmounts {
+			tax := posting.Tax{Amount: amt(t.Amount)}
+			if t.TaxRate != nil {
+				tax.RateID, tax.Name = t.TaxRate.ID, t.TaxRate.DisplayName
+				if t.TaxRate.Jurisdiction != "" {
+					tax.Name += " " + t.TaxRate.Jurisdiction
+				}
+				// Stripe sends the percentage as a JSON number; decimal keeps it as written.
+				tax.Percent = decimal.NewFromFloat(t.TaxRate.Percentage)
+			}
+			if t.Inclusive {
+				// An inclusive tax is inside the line's amount: the ERP line is the amount net of it.
+				pl.Amount = pl.Amount.Sub(tax.Amount)
+			}
+			pl.Taxes = append(pl.Taxes, tax)
+		}
+		if l.Period != nil {
+			pl.PeriodStart, pl.PeriodEnd = l.Period.Start, l.Period.End
+		}
+		if l.Price != nil {
+			pl.PriceID = l.Price.ID
+			if l.Price.Product != nil {
+				pl.ProductID, pl.Metadata = l.Price.Product.ID, l.Price.Product.Metadata
+			}
+		}
+		out.Lines = append(out.Lines, pl)
+	}
+	return out
+}
+
 func snapshotCharge(ch *stripe.Charge) *ChargeSnapshot {
+	cur := string(ch.Currency)
 	s := &ChargeSnapshot{
-		ID: ch.ID, AmountMinor: ch.Amount, Amount: money.FromMinor(ch.Amount, string(ch.Currency)),
-		Currency: money.Currency(string(ch.Currency)), Created: ch.Created, Status: string(ch.Status),
+		ID: ch.ID, AmountMinor: ch.Amount, Amount: money.FromMinor(ch.Amount, cur),
+		Currency: money.Currency(cur), Created: ch.Created, Status: string(ch.Status),
 		Paid: ch.Paid, Uncaptured: !ch.Captured, Refunded: ch.Refunded, Description: ch.Description, Metadata: ch.Metadata,
+	}
+	// A partial capture posts what was captured (the rest of the authorisation was released).
+	if ch.Captured && ch.AmountCaptured > 0 && ch.AmountCaptured < ch.Amount {
+		s.Captured = money.FromMinor(ch.AmountCaptured, cur)
+	}
+	if bt := ch.BalanceTransaction; bt != nil && bt.Currency != "" && !strings.EqualFold(string(bt.Currency), cur) && bt.ExchangeRate != 0 {
+		// Stripe sends the rate as a JSON number; decimal keeps it as written.
+		s.Settlement = &posting.Settlement{Currency: money.Currency(string(bt.Currency)), Rate: decimal.NewFromFloat(bt.ExchangeRate),
+			SettledMinor: bt.Amount, Settled: money.FromMinor(bt.Amount, string(bt.Currency))}
 	}
 	if ch.PaymentIntent != nil {
 		s.PaymentIntentID = ch.PaymentIntent.ID
@@ -94,8 +146,14 @@ func snapshotCharge(ch *stripe.Charge) *ChargeSnapshot {
 	if ch.Invoice != nil {
 		s.InvoiceID = ch.Invoice.ID
 	}
-	if d := ch.PaymentMethodDetails; d != nil && d.Card != nil {
-		s.CardBrand, s.CardLast4 = string(d.Card.Brand), d.Card.Last4
+	if d := ch.PaymentMethodDetails; d != nil {
+		s.PaymentMethodType = string(d.Type)
+		if d.Card != nil {
+			s.CardBrand, s.CardLast4 = string(d.Card.Brand), d.Card.Last4
+			if s.PaymentMethodType == "" {
+				s.PaymentMethodType = "card"
+			}
+		}
 	}
 	if c := ch.Customer; c != nil {
 		s.Customer.StripeID = c.ID
@@ -124,7 +182,7 @@ func snapshotCharge(ch *stripe.Charge) *ChargeSnapshot {
 	if s.Customer.Email == "" && ch.ReceiptEmail != "" {
 		s.Customer.Email = ch.ReceiptEmail
 	}
-	s.mask()
+	s.Mask()
 	return s
 }
 

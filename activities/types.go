@@ -1,56 +1,17 @@
 package activities
 
-import "github.com/shopspring/decimal"
+import (
+	"github.com/shopspring/decimal"
 
-// ChargeSnapshot is what order-to-cash needs from a Stripe charge, re-fetched from the API.
-// It holds processor IDs and the masked card (brand, last 4) only: never card data.
-type ChargeSnapshot struct {
-	ID          string          `json:"id"`
-	AmountMinor int64           `json:"amountMinor"`
-	Amount      decimal.Decimal `json:"amount"`
-	Currency    string          `json:"currency"`
-	Created     int64           `json:"created"`
-	Status      string          `json:"status"`
-	Paid        bool            `json:"paid"`
-	// Uncaptured is true for an authorisation not yet captured (manual capture). It is stored as
-	// the negative so that a snapshot recorded before the field existed reads as captured.
-	Uncaptured bool `json:"uncaptured,omitempty"`
-	// Refunded is true once the charge is fully refunded (or its authorisation released).
-	Refunded        bool              `json:"refunded,omitempty"`
-	Description     string            `json:"description,omitempty"`
-	PaymentIntentID string            `json:"paymentIntentId,omitempty"`
-	InvoiceID       string            `json:"invoiceId,omitempty"`
-	Metadata        map[string]string `json:"metadata,omitempty"`
-	CardBrand       string            `json:"cardBrand,omitempty"`
-	CardLast4       string            `json:"cardLast4,omitempty"`
-	Customer        CustomerSnapshot  `json:"customer"`
-	Lines           []LineSnapshot    `json:"lines,omitempty"`
-}
+	"github.com/ledgerbridge/ledgerbridge/internal/posting"
+)
+
+// ChargeSnapshot is a re-fetched Stripe charge, masked (see internal/posting). It stays in the
+// worker: workflows get a ChargeSummary.
+type ChargeSnapshot = posting.Charge
 
 // CustomerSnapshot is the Stripe customer behind a charge, or its billing details for a guest.
-type CustomerSnapshot struct {
-	StripeID   string            `json:"stripeId,omitempty"`
-	Email      string            `json:"email,omitempty"`
-	Name       string            `json:"name,omitempty"`
-	Phone      string            `json:"phone,omitempty"`
-	Line1      string            `json:"line1,omitempty"`
-	Line2      string            `json:"line2,omitempty"`
-	City       string            `json:"city,omitempty"`
-	State      string            `json:"state,omitempty"`
-	PostalCode string            `json:"postalCode,omitempty"`
-	Country    string            `json:"country,omitempty"`
-	Metadata   map[string]string `json:"metadata,omitempty"`
-}
-
-// LineSnapshot is one Stripe invoice line.
-type LineSnapshot struct {
-	Description string          `json:"description"`
-	Quantity    int64           `json:"quantity"`
-	Amount      decimal.Decimal `json:"amount"`
-	PriceID     string          `json:"priceId,omitempty"`
-	ProductID   string          `json:"productId,omitempty"`
-	ItemID      string          `json:"itemId,omitempty"`
-}
+type CustomerSnapshot = posting.Party
 
 // Corrections are operator-supplied overrides sent with the retry signal of a parked run.
 type Corrections struct {
@@ -91,9 +52,9 @@ type ChargeParty struct {
 	Email    string `json:"email,omitempty"`
 }
 
-// Summary is the part of the snapshot a workflow needs.
-func (ch *ChargeSnapshot) Summary() *ChargeSummary {
-	return &ChargeSummary{ID: ch.ID, AmountMinor: ch.AmountMinor, Amount: ch.Amount, Currency: ch.Currency, Created: ch.Created,
+// summarize is the part of the snapshot a workflow needs.
+func summarize(ch *ChargeSnapshot) *ChargeSummary {
+	return &ChargeSummary{ID: ch.ID, AmountMinor: ch.AmountMinor, Amount: ch.Posted(), Currency: ch.Currency, Created: ch.Created,
 		Status: ch.Status, Paid: ch.Paid, Uncaptured: ch.Uncaptured, Refunded: ch.Refunded,
 		Customer: ChargeParty{StripeID: ch.Customer.StripeID, Email: ch.Customer.Email}}
 }

@@ -17,7 +17,7 @@ import (
 
 // A Stripe customer is mirrored in the ERP once, kept up to date, and linked both ways.
 func TestStripeCustomerSyncsToERPOnce(t *testing.T) {
-	email := fmt.Sprintf("sync-%d@example.com", time.Now().UnixNano())
+	email := fmt.Sprintf("sync-%s@example.com", uniqueSuffix())
 	cus, err := sc.Customers.New(&stripe.CustomerParams{Name: stripe.String("Katherine Johnson"), Email: stripe.String(email)})
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +70,7 @@ func TestStripeCustomerSyncsToERPOnce(t *testing.T) {
 // A customer created and edited in the ERP reaches Stripe through the scheduled sync, with the
 // cross-reference written both ways, and a converged sync changes nothing.
 func TestERPCustomerSyncsToStripeOnSchedule(t *testing.T) {
-	email := fmt.Sprintf("erp-%d@example.com", time.Now().UnixNano())
+	email := fmt.Sprintf("erp-%s@example.com", uniqueSuffix())
 	var created map[string]any
 	doJSON(t, http.MethodPost, stack.SageURL()+"/Sage500API/Customers", devstack.SageKey,
 		map[string]any{"CustomerName": "Dorothy Vaughan", "EmailAddress": email, "BillingCity": "Hampton"}, &created)
@@ -121,10 +121,18 @@ func triggerSync(t *testing.T) workflows.CustomerSyncResult {
 	t.Helper()
 	ctx := context.Background()
 	before := len(syncRuns(t))
-	if err := tc.ScheduleClient().GetHandle(ctx, workflows.CustomerSyncScheduleID).Trigger(ctx, tclient.ScheduleTriggerOptions{}); err != nil {
+	h := tc.ScheduleClient().GetHandle(ctx, workflows.CustomerSyncScheduleID)
+	// The worker creates the schedule as it starts, which may be just after the stack is ready.
+	deadline := time.Now().Add(30 * time.Second)
+	for _, err := h.Describe(ctx); err != nil; _, err = h.Describe(ctx) {
+		if time.Now().After(deadline) {
+			t.Fatalf("schedule %s: %v", workflows.CustomerSyncScheduleID, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err := h.Trigger(ctx, tclient.ScheduleTriggerOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if runs := syncRuns(t); len(runs) > before {
 			var res workflows.CustomerSyncResult

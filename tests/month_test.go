@@ -62,7 +62,7 @@ func (e *monthEnv) admin(t *testing.T, path string, body, out any) {
 func (e *monthEnv) pay(t *testing.T, amount int64, currency, pm string) string {
 	t.Helper()
 	cus, err := e.sc.Customers.New(&stripe.CustomerParams{Name: stripe.String("Month " + currency),
-		Email: stripe.String(fmt.Sprintf("month-%d@example.com", time.Now().UnixNano()))})
+		Email: stripe.String(fmt.Sprintf("month-%s@example.com", uniqueSuffix()))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -111,7 +111,7 @@ var panPattern = regexp.MustCompile(`4242[ -]?4242[ -]?4242[ -]?4242|5555[ -]?55
 func TestCardNumberFoundNowhere(t *testing.T) {
 	setDelivery(t, map[string]any{"paused": true})
 	cus, err := sc.Customers.New(&stripe.CustomerParams{
-		Email: stripe.String(fmt.Sprintf("pan-%d@example.com", time.Now().UnixNano())), Name: stripe.String("Phone Order"),
+		Email: stripe.String(fmt.Sprintf("pan-%s@example.com", uniqueSuffix())), Name: stripe.String("Phone Order"),
 		Address: &stripe.AddressParams{Line1: stripe.String("1 Main St"), Line2: stripe.String("card 5555-5555-5555-4444"),
 			City: stripe.String("Springfield"), State: stripe.String("IL"), PostalCode: stripe.String("62701"), Country: stripe.String("US")},
 	})

@@ -188,7 +188,7 @@ func (m *makeRun) payments(t *testing.T, chargeID string) []map[string]any {
 func payIn(t *testing.T, sc *client.API, amount int64) string {
 	t.Helper()
 	cus, err := sc.Customers.New(&stripe.CustomerParams{
-		Email: stripe.String(fmt.Sprintf("make-run-%d@example.com", time.Now().UnixNano())), Name: stripe.String("Grace Hopper"),
+		Email: stripe.String(fmt.Sprintf("make-run-%s@example.com", uniqueSuffix())), Name: stripe.String("Grace Hopper"),
 	})
 	if err != nil {
 		t.Fatalf("create customer: %v", err)

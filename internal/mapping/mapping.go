@@ -37,6 +37,8 @@ const (
 	MapPaymentMethod = "payment_method"
 	MapPaymentStatus = "payment_status"
 	MapPaymentType   = "payment_type"
+	// MapTaxCode maps a provider tax rate (ID, then display name) to the ERP tax code.
+	MapTaxCode = "tax_code"
 )
 
 // Mapping is a validated mapping file. Build it with Load, Parse or Default; it is read-only and

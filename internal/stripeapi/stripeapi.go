@@ -32,6 +32,7 @@ func NewClient(baseURL, key string) *client.API {
 // Client is the narrow Stripe surface the activities use, so tests can swap it.
 type Client interface {
 	GetCharge(ctx context.Context, id string) (*stripe.Charge, error)
+	GetInvoice(ctx context.Context, id string) (*stripe.Invoice, error)
 	ListInvoiceLines(ctx context.Context, invoiceID string) ([]*stripe.InvoiceLineItem, error)
 	UpdateChargeMetadata(ctx context.Context, id string, metadata map[string]string, idempotencyKey string) error
 	UpdateCustomerMetadata(ctx context.Context, id string, metadata map[string]string, idempotencyKey string) error
@@ -54,18 +55,29 @@ type Client interface {
 // API implements Client over stripe-go.
 type API struct{ SC *client.API }
 
-// GetCharge re-fetches a charge with its customer expanded: the webhook only says "look at X".
+// GetCharge re-fetches a charge with its customer and balance transaction (the settlement
+// currency and rate) expanded: the webhook only says "look at X".
 func (a *API) GetCharge(ctx context.Context, id string) (*stripe.Charge, error) {
 	p := &stripe.ChargeParams{}
 	p.Context = ctx
 	p.AddExpand("customer")
+	p.AddExpand("balance_transaction")
 	return a.SC.Charges.Get(id, p)
 }
 
-// ListInvoiceLines pages through every line of a Stripe invoice.
+// GetInvoice fetches an invoice (its totals, discounts and subscription).
+func (a *API) GetInvoice(ctx context.Context, id string) (*stripe.Invoice, error) {
+	p := &stripe.InvoiceParams{}
+	p.Context = ctx
+	return a.SC.Invoices.Get(id, p)
+}
+
+// ListInvoiceLines pages through every line of a Stripe invoice, with each line's product (whose
+// metadata may name the ERP item).
 func (a *API) ListInvoiceLines(ctx context.Context, invoiceID string) ([]*stripe.InvoiceLineItem, error) {
 	p := &stripe.InvoiceListLinesParams{Invoice: stripe.String(invoiceID)}
 	p.Context = ctx
+	p.AddExpand("data.price.product")
 	var lines []*stripe.InvoiceLineItem
 	it := a.SC.Invoices.ListLines(p)
 	for it.Next() {
