@@ -27,7 +27,7 @@ type Config struct {
 	TaskQueue         string
 	// Temporal TLS (PEM file paths) and API key; TLS is on when any is set.
 	TemporalTLSCert, TemporalTLSKey, TemporalTLSCA, TemporalTLSServerName string
-	TemporalAPIKey                                                      string
+	TemporalAPIKey                                                        string
 
 	// GatewayAddr is the public listener (webhooks, health); GatewayInternalAddr serves metrics,
 	// admin and the codec server to operators only.
@@ -145,13 +145,13 @@ func Load() (*Config, error) {
 		CodecKeys:             env("LEDGERBRIDGE_CODEC_KEYS"),
 		CodecOrigins:          list(env("LEDGERBRIDGE_CODEC_ORIGINS")),
 		ERP:                   strings.ToLower(env("ERP")),
-		SageURL:             strings.TrimRight(env("SAGE_URL"), "/"),
-		SageAPIKey:          env("SAGE_API_KEY"),
-		MappingFile:         env("LEDGERBRIDGE_MAPPING_FILE"),
-		GLOverrides:         env("LEDGERBRIDGE_GL_ACCOUNTS"),
-		AlertWebhookURL:     env("LEDGERBRIDGE_ALERT_WEBHOOK_URL"),
-		LogLevel:            env("LOG_LEVEL"),
-		AdminToken:          env("LEDGERBRIDGE_ADMIN_TOKEN"),
+		SageURL:               strings.TrimRight(env("SAGE_URL"), "/"),
+		SageAPIKey:            env("SAGE_API_KEY"),
+		MappingFile:           env("LEDGERBRIDGE_MAPPING_FILE"),
+		GLOverrides:           env("LEDGERBRIDGE_GL_ACCOUNTS"),
+		AlertWebhookURL:       env("LEDGERBRIDGE_ALERT_WEBHOOK_URL"),
+		LogLevel:              env("LOG_LEVEL"),
+		AdminToken:            env("LEDGERBRIDGE_ADMIN_TOKEN"),
 	}
 	var err error
 	if c.WebhookMaxBytes, err = strconv.ParseInt(env("GATEWAY_MAX_BODY_BYTES"), 10, 64); err != nil || c.WebhookMaxBytes <= 0 {

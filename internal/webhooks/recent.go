@@ -7,11 +7,11 @@ import "sync"
 // bounded FIFO: exactly-once never depends on it (workflow IDs and ERP lookups do that), it only
 // saves work. A zero-size cache remembers nothing.
 type recentEvents struct {
-	mu    sync.Mutex
-	size  int
-	ring  []string
-	next  int
-	byID  map[string]string
+	mu   sync.Mutex
+	size int
+	ring []string
+	next int
+	byID map[string]string
 }
 
 func newRecentEvents(size int) *recentEvents {

@@ -34,4 +34,3 @@ func (e *sandboxEnv) Restart(t *testing.T) erp.Connector { return startSandbox(t
 func (e *sandboxEnv) WithBadCredentials(*testing.T) erp.Connector {
 	return sage500.New(e.URL, "wrong-key", nil)
 }
-
