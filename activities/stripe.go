@@ -130,6 +130,7 @@ func snapshotCharge(ch *stripe.Charge) *ChargeSnapshot {
 		ID: ch.ID, AmountMinor: ch.Amount, Amount: money.FromMinor(ch.Amount, cur),
 		Currency: money.Currency(cur), Created: ch.Created, Status: string(ch.Status),
 		Paid: ch.Paid, Uncaptured: !ch.Captured, Refunded: ch.Refunded, Description: ch.Description, Metadata: ch.Metadata,
+		StatementDescriptor: ch.StatementDescriptor,
 	}
 	// A partial capture posts what was captured (the rest of the authorisation was released).
 	if ch.Captured && ch.AmountCaptured > 0 && ch.AmountCaptured < ch.Amount {

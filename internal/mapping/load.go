@@ -518,13 +518,15 @@ func (l *loader) invoice(m *Mapping, p pair) {
 	}
 }
 
-var mapNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+// ValueMapNames are the value maps the posting layer looks values up in; any other name would be
+// accepted and never used, so it is refused.
+var ValueMapNames = []string{MapPaymentMethod, MapPaymentStatus, MapPaymentType, MapTaxCode}
 
 func (l *loader) valueMaps(m *Mapping, p pair) {
 	for _, e := range l.mapping(p.val, "value_maps") {
 		key := "value_maps." + e.key
-		if !mapNameRE.MatchString(e.key) {
-			l.errf(e.keyNode, key, "bad value map name; want lower_snake_case such as payment_method")
+		if !slices.Contains(ValueMapNames, e.key) {
+			l.errf(e.keyNode, key, "unknown value map; want one of %s", strings.Join(ValueMapNames, ", "))
 			continue
 		}
 		vm := &valueMap{exact: map[string]string{}, folded: map[string]string{}}

@@ -17,22 +17,21 @@ type Source map[string]string
 func (s Source) Get(path string) string { return s[path] }
 
 // KnownSourcePrefixes are the roots a source path may start with.
-var KnownSourcePrefixes = []string{"charge", "customer", "line", "invoice", "refund", "dispute", "payout"}
+var KnownSourcePrefixes = []string{"charge", "customer", "line", "invoice"}
 
-// KnownSourcePaths lists, per root, the paths producers fill (without the root). Any root also
-// accepts metadata.<key> with a free-form key. Producers of a Source add new fields here so that
-// mapping files may reference them.
+// KnownSourcePaths lists, per root, exactly the paths the posting layer fills (without the
+// root), so a template can only reference data that exists. Any root also accepts
+// metadata.<key> with a free-form key. Whoever fills a new field adds it here.
 var KnownSourcePaths = map[string][]string{
-	"charge": {"id", "amount", "amount_refunded", "currency", "status", "description", "created",
-		"card.brand", "card.last4", "card.funding", "card.country", "payment_method_type", "payment_intent",
-		"invoice", "customer", "receipt_email", "statement_descriptor", "balance_transaction", "fee", "net"},
-	"customer": {"id", "name", "email", "phone", "description", "currency",
+	"charge": {"id", "amount", "amount_authorized", "currency", "status", "description", "created",
+		"card.brand", "card.last4", "payment_method_type", "payment_intent", "invoice", "customer",
+		"statement_descriptor", "settlement.currency", "settlement.amount", "settlement.rate"},
+	"customer": {"id", "name", "email", "phone", "currency",
 		"address.line1", "address.line2", "address.city", "address.state", "address.postal_code", "address.country"},
-	"line":    {"id", "description", "product", "price", "quantity", "unit_amount", "amount", "currency"},
-	"invoice": {"id", "number", "description", "created", "due_date", "currency"},
-	"refund":  {"id", "amount", "currency", "status", "reason", "created", "charge", "description"},
-	"dispute": {"id", "amount", "currency", "status", "reason", "created", "charge"},
-	"payout":  {"id", "amount", "currency", "status", "created", "arrival_date", "description", "method"},
+	"line": {"id", "description", "product", "price", "quantity", "unit_amount", "amount", "currency", "discount", "tax",
+		"proration", "period.start", "period.end"},
+	"invoice": {"id", "number", "currency", "subscription", "billing_reason", "total", "subtotal", "tax", "discount",
+		"period.start", "period.end"},
 }
 
 // ValidatePath reports whether a template or rule may reference path: a known root followed by a

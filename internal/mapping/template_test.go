@@ -50,9 +50,10 @@ func TestTemplates(t *testing.T) {
 
 func TestTemplateErrors(t *testing.T) {
 	tests := []struct{ tmpl, want string }{
-		{"{chrage.id}", `unknown source "chrage" in "chrage.id"; want a path starting with one of charge, customer, line, invoice, refund, dispute, payout`},
+		{"{chrage.id}", `unknown source "chrage" in "chrage.id"; want a path starting with one of charge, customer, line, invoice`},
 		{"{charge.metadata.}", `empty metadata key in "charge.metadata."; want charge.metadata.<key>`},
-		{"{payout.nope}", `unknown source path "payout.nope"; want one of payout.amount, payout.arrival_date, payout.created, payout.currency, payout.description, payout.id, payout.method, payout.status, payout.metadata.<key>`},
+		{"{payout.id}", `unknown source "payout" in "payout.id"; want a path starting with one of charge, customer, line, invoice`},
+		{"{invoice.nope}", `unknown source path "invoice.nope"; want one of invoice.billing_reason, invoice.currency, invoice.discount, invoice.id, invoice.number, invoice.period.end, invoice.period.start, invoice.subscription, invoice.subtotal, invoice.tax, invoice.total, invoice.metadata.<key>`},
 		{"{}", "empty source path in {}; want e.g. {charge.id} or {customer.name|customer.email}"},
 		{"{charge.id|}", "empty source path in {charge.id|}; want e.g. {charge.id} or {customer.name|customer.email}"},
 		{"{charge.id:max=x}", `filter "max=x" in {charge.id:max=x}: want max=N with N a positive whole number`},

@@ -29,13 +29,15 @@ type Charge struct {
 	// Uncaptured is true for an authorisation not yet captured (manual capture).
 	Uncaptured bool `json:"uncaptured,omitempty"`
 	// Refunded is true once the charge is fully refunded (or its authorisation released).
-	Refunded        bool              `json:"refunded,omitempty"`
-	Description     string            `json:"description,omitempty"`
-	PaymentIntentID string            `json:"paymentIntentId,omitempty"`
-	InvoiceID       string            `json:"invoiceId,omitempty"`
-	Metadata        map[string]string `json:"metadata,omitempty"`
-	CardBrand       string            `json:"cardBrand,omitempty"`
-	CardLast4       string            `json:"cardLast4,omitempty"`
+	Refunded    bool   `json:"refunded,omitempty"`
+	Description string `json:"description,omitempty"`
+	// StatementDescriptor is what the customer's bank statement shows.
+	StatementDescriptor string            `json:"statementDescriptor,omitempty"`
+	PaymentIntentID     string            `json:"paymentIntentId,omitempty"`
+	InvoiceID           string            `json:"invoiceId,omitempty"`
+	Metadata            map[string]string `json:"metadata,omitempty"`
+	CardBrand           string            `json:"cardBrand,omitempty"`
+	CardLast4           string            `json:"cardLast4,omitempty"`
 	// PaymentMethodType is the provider's method type (Stripe "card", PayTrace "CC" or "ACH").
 	PaymentMethodType string `json:"paymentMethodType,omitempty"`
 	Customer          Party  `json:"customer"`
@@ -137,6 +139,7 @@ type Settlement struct {
 // them.
 func (ch *Charge) Mask() {
 	ch.Description = redact.Text(ch.Description)
+	ch.StatementDescriptor = redact.Text(ch.StatementDescriptor)
 	ch.Metadata = redact.Map(ch.Metadata)
 	ch.Customer.Mask()
 	if ch.Invoice != nil {

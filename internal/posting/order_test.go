@@ -167,3 +167,22 @@ value_maps:
 		t.Fatalf("unknown rate: %v", err)
 	}
 }
+
+// Every source path a mapping may reference is filled by the posting layer: a template can
+// only name data that exists.
+func TestEveryKnownSourcePathIsFilled(t *testing.T) {
+	ch := charge("10.00", "USD")
+	ch.Settlement = &Settlement{Currency: "EUR", Rate: d("0.9"), Settled: d("9.00")}
+	ch.Invoice = &Invoice{ID: "in_1", Lines: []Line{{Quantity: 1, Amount: d("10.00")}}}
+	src := ch.lineSource(ch.Invoice.Lines[0])
+	for k, v := range CustomerSource(ch.Customer, "USD") {
+		src[k] = v
+	}
+	for root, paths := range mapping.KnownSourcePaths {
+		for _, p := range paths {
+			if _, ok := src[root+"."+p]; !ok {
+				t.Errorf("%s.%s is accepted by the mapping loader but never filled", root, p)
+			}
+		}
+	}
+}

@@ -15,7 +15,8 @@ func (ch *Charge) Source() mapping.Source {
 	s := mapping.Source{
 		"charge.id": ch.ID, "charge.amount": ch.Posted().String(), "charge.amount_authorized": ch.Amount.String(),
 		"charge.currency": ch.Currency, "charge.status": ch.Status, "charge.description": ch.Description,
-		"charge.created": strconv.FormatInt(ch.Created, 10), "charge.card.brand": ch.CardBrand, "charge.card.last4": ch.CardLast4,
+		"charge.statement_descriptor": ch.StatementDescriptor,
+		"charge.created":              strconv.FormatInt(ch.Created, 10), "charge.card.brand": ch.CardBrand, "charge.card.last4": ch.CardLast4,
 		"charge.payment_method_type": ch.PaymentMethodType, "charge.payment_intent": ch.PaymentIntentID,
 		"charge.invoice": ch.InvoiceID, "charge.customer": ch.Customer.StripeID,
 	}
