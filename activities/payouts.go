@@ -11,6 +11,7 @@ import (
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
 	"github.com/ledgerbridge/ledgerbridge/internal/money"
+	"github.com/ledgerbridge/ledgerbridge/internal/posting"
 )
 
 // PayoutSnapshot is a Stripe payout, re-fetched.
@@ -229,7 +230,7 @@ func (a *Activities) payoutJournal(p *PayoutSnapshot, agg *PayoutAggregate) (erp
 	}
 	je := erp.JournalEntry{Date: a.date(p.ArrivalDate), Currency: cur, ExternalRef: p.ID, Lines: out,
 		Memo: fmt.Sprintf("Stripe payout %s: %d transactions", p.ID, agg.Rows-agg.BankRows)}
-	if err := Balanced(je); err != nil {
+	if err := posting.Balanced(je); err != nil {
 		return je, suspense, err
 	}
 	if netMinor != p.AmountMinor {

@@ -5,26 +5,16 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
 	"github.com/ledgerbridge/ledgerbridge/internal/money"
+	"github.com/ledgerbridge/ledgerbridge/internal/posting"
 )
 
 // MetaCreditMemo is the metadata key written back to a Stripe refund.
 const MetaCreditMemo = "Sage500CreditMemoNo"
 
 // RefundSnapshot is a Stripe refund, re-fetched.
-type RefundSnapshot struct {
-	ID          string          `json:"id"`
-	ChargeID    string          `json:"chargeId"`
-	AmountMinor int64           `json:"amountMinor"`
-	Amount      decimal.Decimal `json:"amount"`
-	Currency    string          `json:"currency"`
-	Status      string          `json:"status"`
-	Reason      string          `json:"reason,omitempty"`
-	Created     int64           `json:"created"`
-}
+type RefundSnapshot = posting.Refund
 
 // FetchRefundInput names a refund.
 type FetchRefundInput struct {
@@ -133,72 +123,15 @@ func (a *Activities) PostCreditMemo(ctx context.Context, in *PostCreditMemoInput
 		return nil, validation(fmt.Sprintf("credit memo %s for refund %s was voided (its run was abandoned): abandon this run too, or void nothing and post by hand",
 			existing.Number, r.ID))
 	}
-	if r.Currency != inv.Currency {
-		return nil, validation(fmt.Sprintf("refund %s is in %s but invoice %s is in %s", r.ID, r.Currency, inv.Number, inv.Currency))
-	}
-	lines, err := AllocateLines(inv.Lines, r.Amount, r.Currency)
+	plan, err := posting.CreditMemo(a.mapping(), r, inv)
 	if err != nil {
-		return nil, validation(fmt.Sprintf("refund %s: %v", r.ID, err))
+		return nil, dataError(err)
 	}
-	memo, err := a.ERP.CreateDocument(ctx, erp.KindCreditMemo, erp.Document{
-		CustomerID: inv.CustomerID, Date: a.date(r.Created), Currency: r.Currency, Lines: lines, Total: r.Amount,
-		ExternalRef: r.ID, SourceRef: inv.Number, Memo: fmt.Sprintf("Stripe refund %s of charge %s %s", r.ID, r.ChargeID, r.Reason),
-	})
+	memo, err := a.ERP.CreateDocument(ctx, erp.KindCreditMemo, plan)
 	if err != nil {
 		return nil, erpError("create credit memo for "+r.ID, err)
 	}
 	return &PostCreditMemoResult{Number: memo.Number}, nil
-}
-
-// AllocateLines splits amount across lines in proportion to their amounts, rounding to the
-// currency's exponent with the largest-remainder method: the result sums to amount exactly.
-func AllocateLines(lines []erp.Line, amount decimal.Decimal, currency string) ([]erp.Line, error) {
-	total := decimal.Zero
-	for _, l := range lines {
-		if l.Amount.IsNegative() {
-			// Discount or credit lines make proportional shares meaningless: credit the amount on
-			// one line of the first item instead of refusing the refund.
-			return []erp.Line{{ItemID: lines[0].ItemID, Description: "Refund", Quantity: decimal.NewFromInt(1),
-				UnitPrice: amount, Amount: amount}}, nil
-		}
-		total = total.Add(l.Amount)
-	}
-	if !total.IsPositive() {
-		return nil, fmt.Errorf("invoice has no positive lines to credit")
-	}
-	if amount.GreaterThan(total) {
-		return nil, fmt.Errorf("refund %s exceeds the invoice total %s", amount, total)
-	}
-	exp := money.Exponent(currency)
-	unit := decimal.New(1, -exp)
-	out := make([]erp.Line, len(lines))
-	type rem struct {
-		i int
-		r decimal.Decimal
-	}
-	rems := make([]rem, len(lines))
-	allocated := decimal.Zero
-	for i, l := range lines {
-		exact := amount.Mul(l.Amount).DivRound(total, exp+8)
-		share := exact.Truncate(exp)
-		rems[i] = rem{i, exact.Sub(share)}
-		out[i] = erp.Line{ItemID: l.ItemID, Description: l.Description, Quantity: decimal.NewFromInt(1), UnitPrice: share, Amount: share}
-		allocated = allocated.Add(share)
-	}
-	sort.SliceStable(rems, func(x, y int) bool { return rems[x].r.GreaterThan(rems[y].r) })
-	for k := 0; allocated.LessThan(amount); k++ {
-		i := rems[k%len(rems)].i
-		out[i].Amount = out[i].Amount.Add(unit)
-		out[i].UnitPrice = out[i].Amount
-		allocated = allocated.Add(unit)
-	}
-	var nonZero []erp.Line
-	for _, l := range out {
-		if l.Amount.IsPositive() {
-			nonZero = append(nonZero, l)
-		}
-	}
-	return nonZero, nil
 }
 
 // PostRefundCashInput is the cash leaving the customer's credit for a refund.
@@ -217,15 +150,7 @@ type PostJournalResult struct {
 // / Cr processor clearing (the money left Stripe's balance). With the memo (Dr returns / Cr
 // receivable) the customer's balance nets to zero and clearing ties to the payout.
 func (a *Activities) PostRefundCash(ctx context.Context, in *PostRefundCashInput) (*PostJournalResult, error) {
-	r := in.Refund
-	return a.postJournalOnce(ctx, erp.JournalEntry{
-		Date: a.date(r.Created), Currency: r.Currency, ExternalRef: r.ID,
-		Memo: fmt.Sprintf("Stripe refund %s paid out (credit memo %s)", r.ID, in.CreditMemo),
-		Lines: []erp.JournalLine{
-			{Account: a.GL.Receivable, Debit: r.Amount, Description: "Refund " + r.ID},
-			{Account: a.GL.Clearing, Credit: r.Amount, Description: "Refund " + r.ID},
-		},
-	})
+	return a.postJournalOnce(ctx, posting.RefundCash(a.mapping(), a.GL, in.Refund, in.CreditMemo))
 }
 
 // postJournalOnce posts je unless an entry with its external reference exists. It refuses an
@@ -238,7 +163,7 @@ func (a *Activities) postJournalOnce(ctx context.Context, je erp.JournalEntry) (
 	if existing != nil {
 		return &PostJournalResult{Number: existing.Number, Reused: true}, nil
 	}
-	if err := Balanced(je); err != nil {
+	if err := posting.Balanced(je); err != nil {
 		return nil, validation(err.Error())
 	}
 	posted, err := a.ERP.PostJournalEntry(ctx, je)
@@ -246,18 +171,6 @@ func (a *Activities) postJournalOnce(ctx context.Context, je erp.JournalEntry) (
 		return nil, erpError("post journal entry "+je.ExternalRef, err)
 	}
 	return &PostJournalResult{Number: posted.Number}, nil
-}
-
-// Balanced checks that debits equal credits and that no line is empty.
-func Balanced(je erp.JournalEntry) error {
-	dr, cr := decimal.Zero, decimal.Zero
-	for _, l := range je.Lines {
-		dr, cr = dr.Add(l.Debit), cr.Add(l.Credit)
-	}
-	if !dr.Equal(cr) {
-		return fmt.Errorf("journal entry %s does not balance: debits %s, credits %s, difference %s", je.ExternalRef, dr, cr, dr.Sub(cr))
-	}
-	return nil
 }
 
 // WriteBackRefundInput is the credit memo number to record on the refund.
