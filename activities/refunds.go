@@ -31,6 +31,11 @@ func (a *Activities) FetchRefund(ctx context.Context, in *FetchRefundInput) (*Re
 		Currency: money.Currency(string(r.Currency)), Status: string(r.Status), Reason: string(r.Reason), Created: r.Created}
 	if r.Charge != nil {
 		s.ChargeID = r.Charge.ID
+		// Stripe (API 2023-10-16) records the released part of an authorisation as a refund:
+		// with a partial_capture_reversal balance transaction after a partial capture, or none at
+		// all when an uncaptured authorisation is cancelled.
+		bt := r.BalanceTransaction
+		s.Release = (bt != nil && bt.ReportingCategory == "partial_capture_reversal") || (bt == nil && !r.Charge.Captured)
 	}
 	if s.ChargeID == "" {
 		return nil, validation("refund " + r.ID + " has no charge: nothing to credit")

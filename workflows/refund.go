@@ -156,6 +156,13 @@ func RefundToCreditMemo(ctx workflow.Context, in *RefundInput) (*RefundResult, e
 		if s.name == "post-credit-memo" && undoes && failed() {
 			return undo()
 		}
+		// The released part of a partial or cancelled authorisation is a "refund" of money never
+		// received: order-to-cash posted the captured amount only (change refund-skip-auth-release).
+		if s.name == "await-invoice" && refund.Release && workflow.GetVersion(ctx, "refund-skip-auth-release", workflow.DefaultVersion, 1) == 1 {
+			st.Note = "releases the uncaptured part of an authorisation: nothing was received, nothing to credit"
+			r.setStatus(ctx, StatusSkipped)
+			return &st.RefundResult, nil
+		}
 		if s.name == "await-invoice" && refund.Status != "succeeded" && refund.Status != "pending" {
 			if undoes && failed() {
 				return undo()

@@ -42,6 +42,8 @@ func Defaults() Accounts {
 		Categories: map[string]string{
 			"charge": "1015-00", "refund": "1015-00", "dispute": "1015-00", "dispute_reversal": "1015-00",
 			"payout_reversal": "1015-00", "refund_failure": "1015-00",
+			// The released part of a partially captured authorisation nets against its charge.
+			"partial_capture_reversal": "1015-00",
 		},
 		FeeAccounts: map[string]string{"dispute": "1015-00", "dispute_reversal": "1015-00"},
 	}

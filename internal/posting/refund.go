@@ -22,6 +22,9 @@ type Refund struct {
 	Status      string          `json:"status"`
 	Reason      string          `json:"reason,omitempty"`
 	Created     int64           `json:"created"`
+	// Release is true for the "refund" that releases the uncaptured part of an authorisation
+	// (a partial capture or a cancelled one): no money was received, so nothing is credited.
+	Release bool `json:"release,omitempty"`
 }
 
 // CreditMemo renders a refund's credit memo against the invoice it credits: the refunded amount

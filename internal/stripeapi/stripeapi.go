@@ -127,6 +127,7 @@ func (a *API) GetRefund(ctx context.Context, id string) (*stripe.Refund, error) 
 	p := &stripe.RefundParams{}
 	p.Context = ctx
 	p.AddExpand("charge")
+	p.AddExpand("balance_transaction")
 	return a.SC.Refunds.Get(id, p)
 }
 

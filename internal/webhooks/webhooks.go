@@ -377,6 +377,18 @@ func routeEvent(e stripe.Event) (route, bool, string) {
 		ch := pi.LatestCharge.ID
 		return route{workflows.OrderToCashID(ch), workflows.OrderToCashWorkflowName, ch,
 			&workflows.OrderToCashInput{ChargeID: ch, EventID: e.ID, EventType: typ}, false}, true, ""
+	case typ == "invoice.paid" || typ == "invoice.payment_succeeded":
+		// A paid Stripe invoice is posted by its charge's order-to-cash, whichever of invoice.paid
+		// and charge.succeeded arrives first: one workflow ID, so one ERP invoice.
+		var inv struct {
+			Charge *stripe.Charge `json:"charge"`
+		}
+		if err := json.Unmarshal(e.Data.Raw, &inv); err != nil || inv.Charge == nil || inv.Charge.ID == "" {
+			return route{}, false, "invoice paid without a charge (credit balance, out of band or zero total): nothing to post"
+		}
+		ch := inv.Charge.ID
+		return route{workflows.OrderToCashID(ch), workflows.OrderToCashWorkflowName, ch,
+			&workflows.OrderToCashInput{ChargeID: ch, EventID: e.ID, EventType: typ}, false}, true, ""
 	case typ == "refund.created" || typ == "refund.updated" || typ == "refund.failed" || typ == "charge.refund.updated":
 		// A refund changes state (pending → succeeded, or → failed): one run at a time, and a
 		// later event starts a new pass that re-fetches it (and undoes a failed one).

@@ -104,6 +104,8 @@ func TestEventsRouteToTheirObjectsWorkflow(t *testing.T) {
 		{"payout.paid", `{"id":"po_1","object":"payout"}`, "payout/stripe/po_1", true},
 		{"customer.updated", `{"id":"cus_1","object":"customer"}`, "customer/stripe/cus_1", true},
 		{"payout.failed", `{"id":"po_1","object":"payout"}`, "payout/stripe/po_1", true},
+		{"invoice.paid", `{"id":"in_1","object":"invoice","charge":"ch_9"}`, "order-to-cash/stripe/ch_9", false},
+		{"invoice.payment_succeeded", `{"id":"in_1","object":"invoice","charge":{"id":"ch_9","object":"charge"}}`, "order-to-cash/stripe/ch_9", false},
 	}
 	for _, c := range cases {
 		ft := &fakeTemporal{}
@@ -144,6 +146,9 @@ func TestRejectsAndIgnores(t *testing.T) {
 	}
 	if code, out := post(t, h, event("invoice.created", `{"id":"in_1"}`), true); code != 200 || out["ignored"] != "invoice.created" {
 		t.Errorf("ignored: %d %v", code, out)
+	}
+	if code, out := post(t, h, event("invoice.paid", `{"id":"in_1","charge":null}`), true); code != 200 || out["ignored"] != "invoice.paid" {
+		t.Errorf("invoice paid without a charge: %d %v", code, out)
 	}
 	if code, out := post(t, h, event("payment_intent.succeeded", `{"id":"pi_1"}`), true); code != 200 || out["ignored"] == nil {
 		t.Errorf("intent without charge: %d %v", code, out)
