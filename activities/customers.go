@@ -33,6 +33,8 @@ type StripeCustomer struct {
 	CustomerSnapshot
 	Currency string `json:"currency,omitempty"`
 	Deleted  bool   `json:"deleted,omitempty"`
+	// ERPCustomerID is the ERP customer ID its metadata names (this ERP's key, or the legacy one).
+	ERPCustomerID string `json:"erpCustomerId,omitempty"`
 }
 
 // FetchStripeCustomer re-fetches a Stripe customer.
@@ -48,6 +50,7 @@ func (a *Activities) FetchStripeCustomer(ctx context.Context, in *FetchStripeCus
 			c.Address.State, c.Address.PostalCode, c.Address.Country
 	}
 	s.CustomerSnapshot.Mask()
+	s.ERPCustomerID = a.meta().ERPCustomerID(s.Metadata)
 	return s, nil
 }
 
@@ -72,14 +75,14 @@ func (a *Activities) UpsertERPCustomer(ctx context.Context, in *UpsertERPCustome
 	if h := sc.Metadata[MetaSyncHash]; h != "" && h == contactHash(sc.Name, sc.Email, sc.Phone, sc.Line1, sc.Line2, sc.City, sc.State, sc.PostalCode, sc.Country) {
 		// The Stripe customer holds exactly what the ERP → Stripe sync wrote: this event is the
 		// echo of our own write, and the ERP (possibly edited since) stays as it is.
-		return &UpsertERPCustomerResult{CustomerID: sc.Metadata[MetaCustomerID], Action: "unchanged"}, nil
+		return &UpsertERPCustomerResult{CustomerID: sc.ERPCustomerID, Action: "unchanged"}, nil
 	}
 	desired, err := a.mapping().Customer(sc.source())
 	if err != nil {
 		return nil, dataError(err)
 	}
 	var found *erp.Customer
-	if id := sc.Metadata[MetaCustomerID]; id != "" {
+	if id := sc.ERPCustomerID; id != "" && a.validCustomerID(id) {
 		c, err := a.ERP.GetCustomer(ctx, id)
 		if err != nil {
 			return nil, erpError("get customer "+id, err)
@@ -156,7 +159,7 @@ type WriteBackCustomerInput struct {
 
 // WriteBackCustomer records the ERP customer ID in the Stripe customer's metadata.
 func (a *Activities) WriteBackCustomer(ctx context.Context, in *WriteBackCustomerInput) (*WriteBackResult, error) {
-	md := map[string]string{MetaCustomerID: in.CustomerID}
+	md := map[string]string{a.meta().CustomerID: in.CustomerID}
 	key := fmt.Sprintf("ledgerbridge-xref-%s-%s", in.StripeCustomerID, in.CustomerID)
 	if in.ClearSyncHash {
 		md[MetaSyncHash] = "" // Stripe deletes a metadata key set to ""
@@ -228,7 +231,7 @@ func (a *Activities) PushCustomerToStripe(ctx context.Context, in *PushCustomerI
 			Address: &stripe.AddressParams{Line1: stripe.String(c.Address.Line1), Line2: stripe.String(c.Address.Line2),
 				City: stripe.String(c.Address.City), State: stripe.String(c.Address.State),
 				PostalCode: stripe.String(c.Address.PostalCode), Country: stripe.String(c.Address.Country)}}
-		p.AddMetadata(MetaCustomerID, c.ID)
+		p.AddMetadata(a.meta().CustomerID, c.ID)
 		p.AddMetadata(MetaSyncHash, contactHash(c.Name, c.Email, c.Phone, c.Address.Line1, c.Address.Line2, c.Address.City,
 			c.Address.State, c.Address.PostalCode, c.Address.Country))
 		return p
@@ -243,7 +246,7 @@ func (a *Activities) PushCustomerToStripe(ctx context.Context, in *PushCustomerI
 				return nil, stripeError("find Stripe customers by email", err)
 			}
 			for _, sc := range same {
-				if sc.Metadata[MetaCustomerID] == c.ID {
+				if a.meta().ERPCustomerID(sc.Metadata) == c.ID {
 					created = sc
 					break
 				}
@@ -273,7 +276,7 @@ func (a *Activities) PushCustomerToStripe(ctx context.Context, in *PushCustomerI
 	}
 	hash := contactHash(c.Name, c.Email, c.Phone, c.Address.Line1, c.Address.Line2, c.Address.City, c.Address.State,
 		c.Address.PostalCode, c.Address.Country)
-	if sameContact(c, have) && cur.Metadata[MetaCustomerID] == c.ID && cur.Metadata[MetaSyncHash] == hash {
+	if sameContact(c, have) && cur.Metadata[a.meta().CustomerID] == c.ID && cur.Metadata[MetaSyncHash] == hash {
 		return &PushCustomerResult{StripeCustomerID: cur.ID, Action: "unchanged"}, nil
 	}
 	key := fmt.Sprintf("ledgerbridge-erp-customer-%s-%d", c.ID, c.UpdatedAt.UnixNano())

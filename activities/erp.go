@@ -41,9 +41,9 @@ func (a *Activities) ResolveCustomer(ctx context.Context, in *ResolveCustomerInp
 	// The customer's own cross-reference is preferred over one pasted on a single charge. Both
 	// are editable by anyone with Stripe dashboard access: an ID that is not valid ERP key syntax
 	// is ignored (and matching goes on), never sent to the ERP.
-	if id := firstNonEmpty(c.Metadata[MetaCustomerID], ch.Metadata[MetaCustomerID]); id != "" && !a.validCustomerID(id) {
+	if id := firstNonEmpty(a.meta().ERPCustomerID(c.Metadata), a.meta().ERPCustomerID(ch.Metadata)); id != "" && !a.validCustomerID(id) {
 		a.log().Warn("Stripe metadata holds an ERP customer ID that is not valid for this ERP; ignoring it",
-			zap.String("charge", ch.ID), zap.String("key", MetaCustomerID), zap.Int("length", len(id)))
+			zap.String("charge", ch.ID), zap.String("key", a.meta().CustomerID), zap.Int("length", len(id)))
 	} else if id != "" {
 		cust, err := a.ERP.GetCustomer(ctx, id)
 		if err != nil {

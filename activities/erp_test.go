@@ -76,27 +76,27 @@ func TestResolveCustomerOrder(t *testing.T) {
 	}
 	// Stripe metadata naming the ERP customer wins.
 	ch2 := testCharge("ch_c")
-	ch2.Customer.Metadata = map[string]string{MetaCustomerID: existing.ID}
+	ch2.Customer.Metadata = map[string]string{LegacyMetaKeys.CustomerID: existing.ID}
 	if res, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{ChargeID: a.prime(ch2)}); err != nil || res.How != "metadata" || res.CustomerID != existing.ID {
 		t.Fatalf("metadata: %+v %v", res, err)
 	}
 	// Stale metadata (customer gone) falls back to matching instead of failing.
 	ch3 := testCharge("ch_d")
-	ch3.Customer.Metadata = map[string]string{MetaCustomerID: "GONE"}
+	ch3.Customer.Metadata = map[string]string{LegacyMetaKeys.CustomerID: "GONE"}
 	if res, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{ChargeID: a.prime(ch3)}); err != nil || res.How != "created" {
 		t.Fatalf("stale metadata: %+v %v", res, err)
 	}
 	// An ID that is not ERP key syntax (injected through metadata) is never sent to the ERP; the
 	// customer's metadata is preferred over the charge's.
 	ch4 := testCharge("ch_f")
-	ch4.Customer.Metadata = map[string]string{MetaCustomerID: "../Customers?x=1"}
-	ch4.Metadata = map[string]string{MetaCustomerID: existing.ID}
+	ch4.Customer.Metadata = map[string]string{LegacyMetaKeys.CustomerID: "../Customers?x=1"}
+	ch4.Metadata = map[string]string{LegacyMetaKeys.CustomerID: existing.ID}
 	if res, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{ChargeID: a.prime(ch4)}); err != nil || res.How != "created" {
 		t.Fatalf("invalid metadata ID: %+v %v", res, err)
 	}
 	ch5 := testCharge("ch_g")
-	ch5.Customer.Metadata = map[string]string{MetaCustomerID: existing.ID}
-	ch5.Metadata = map[string]string{MetaCustomerID: "OTHER"}
+	ch5.Customer.Metadata = map[string]string{LegacyMetaKeys.CustomerID: existing.ID}
+	ch5.Metadata = map[string]string{LegacyMetaKeys.CustomerID: "OTHER"}
 	if res, err := a.ResolveCustomer(ctx, &ResolveCustomerInput{ChargeID: a.prime(ch5)}); err != nil || res.CustomerID != existing.ID {
 		t.Fatalf("customer metadata not preferred: %+v %v", res, err)
 	}

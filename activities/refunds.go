@@ -10,9 +10,6 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/internal/posting"
 )
 
-// MetaCreditMemo is the metadata key written back to a Stripe refund.
-const MetaCreditMemo = "Sage500CreditMemoNo"
-
 // RefundSnapshot is a Stripe refund, re-fetched.
 type RefundSnapshot = posting.Refund
 
@@ -187,7 +184,7 @@ type WriteBackRefundInput struct {
 // WriteBackRefund records the credit memo number on the Stripe refund.
 func (a *Activities) WriteBackRefund(ctx context.Context, in *WriteBackRefundInput) (*WriteBackResult, error) {
 	key := fmt.Sprintf("ledgerbridge-writeback-%s-%s", in.RefundID, in.CreditMemo)
-	if err := a.Stripe.UpdateRefundMetadata(ctx, in.RefundID, map[string]string{MetaCreditMemo: in.CreditMemo}, key); err != nil {
+	if err := a.Stripe.UpdateRefundMetadata(ctx, in.RefundID, map[string]string{a.meta().CreditMemo: in.CreditMemo}, key); err != nil {
 		return nil, stripeError("write credit memo to refund "+in.RefundID, err)
 	}
 	return &WriteBackResult{}, nil

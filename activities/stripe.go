@@ -14,16 +14,6 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 )
 
-// Metadata keys ledgerbridge writes back to Stripe (seed 001: "Update Stripe Metadata with Sage 500 ID").
-const (
-	MetaCustomerID = "Sage500CustomerID"
-	MetaInvoiceNo  = "Sage500InvoiceNo"
-	MetaPaymentNo  = "Sage500PaymentNo"
-	MetaSalesOrder = "Sage500SalesOrderNo"
-	// MetaItemID on a charge names the ERP item to invoice (otherwise Settings.DefaultItem).
-	MetaItemID = "sage_item_id"
-)
-
 func stripeError(op string, err error) error {
 	if stripeapi.Permanent(err) {
 		return temporal.NewNonRetryableApplicationError(op+": "+err.Error(), ErrStripe, err)
@@ -190,9 +180,10 @@ func snapshotCharge(ch *stripe.Charge) *ChargeSnapshot {
 // WriteBack records the ERP IDs on the Stripe charge (and the customer's ERP ID on the Stripe
 // customer). The idempotency keys come from the business keys, so a retry replays, not repeats.
 func (a *Activities) WriteBack(ctx context.Context, in *WriteBackInput) (*WriteBackResult, error) {
-	md := map[string]string{MetaCustomerID: in.CustomerID, MetaInvoiceNo: in.InvoiceNumber, MetaPaymentNo: in.PaymentID}
+	k := a.meta()
+	md := map[string]string{k.CustomerID: in.CustomerID, k.InvoiceNo: in.InvoiceNumber, k.PaymentNo: in.PaymentID}
 	if in.SalesOrder != "" {
-		md[MetaSalesOrder] = in.SalesOrder
+		md[k.SalesOrder] = in.SalesOrder
 	}
 	key := fmt.Sprintf("ledgerbridge-writeback-%s-%s-%s", in.ChargeID, in.InvoiceNumber, in.PaymentID)
 	if err := a.Stripe.UpdateChargeMetadata(ctx, in.ChargeID, md, key); err != nil {
@@ -200,7 +191,7 @@ func (a *Activities) WriteBack(ctx context.Context, in *WriteBackInput) (*WriteB
 	}
 	if in.StripeCustomerID != "" {
 		key := fmt.Sprintf("ledgerbridge-xref-%s-%s", in.StripeCustomerID, in.CustomerID)
-		if err := a.Stripe.UpdateCustomerMetadata(ctx, in.StripeCustomerID, map[string]string{MetaCustomerID: in.CustomerID}, key); err != nil {
+		if err := a.Stripe.UpdateCustomerMetadata(ctx, in.StripeCustomerID, map[string]string{k.CustomerID: in.CustomerID}, key); err != nil {
 			return nil, stripeError("write ERP ID to customer "+in.StripeCustomerID, err)
 		}
 	}

@@ -74,7 +74,13 @@ func CustomerToERP(ctx workflow.Context, in *CustomerInput) (*CustomerResult, er
 			}},
 			{"write-back", func() error {
 				clearHash := up.Action == "updated" && c.Metadata[activities.MetaSyncHash] != ""
-				if up.CustomerID == "" || (c.Metadata[activities.MetaCustomerID] == up.CustomerID && !clearHash) {
+				// The ERP ID's metadata key is named per ERP since change customer-meta-per-erp;
+				// runs recorded before it read the Sage500 key.
+				linked := c.Metadata[activities.LegacyMetaKeys.CustomerID]
+				if workflow.GetVersion(ctx, "customer-meta-per-erp", workflow.DefaultVersion, 1) == 1 {
+					linked = c.ERPCustomerID
+				}
+				if up.CustomerID == "" || (linked == up.CustomerID && !clearHash) {
 					return nil
 				}
 				return workflow.ExecuteActivity(stripeCtx, a.WriteBackCustomer, &activities.WriteBackCustomerInput{
