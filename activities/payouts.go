@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+	"github.com/stripe/stripe-go/v76"
 	"go.temporal.io/sdk/activity"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
@@ -53,6 +54,9 @@ type CategoryTotal struct {
 	Net      int64  `json:"net"`
 	// Converted counts transactions settled from another currency (exchange_rate set).
 	Converted int64 `json:"converted,omitempty"`
+	// FX is, for converted charges, what Stripe settled minus the home-currency value their ERP
+	// payments carry (the rate at payment): the FX gain (positive) or loss of this category.
+	FX int64 `json:"fx,omitempty"`
 }
 
 // PayoutAggregate is what a payout's journal entry is built from; its size does not depend on
@@ -133,6 +137,11 @@ func (a *Activities) aggregate(ctx context.Context, in *AggregatePayoutInput, p 
 			t.Net += bt.Net
 			if bt.ExchangeRate != 0 {
 				t.Converted++
+				fx, err := a.fxDifference(ctx, bt)
+				if err != nil {
+					return nil, err
+				}
+				t.FX += fx
 			}
 		}
 		p.Agg.Pages++
@@ -154,6 +163,28 @@ func (a *Activities) aggregate(ctx context.Context, in *AggregatePayoutInput, p 
 	}
 	sort.Slice(p.Agg.Totals, func(i, j int) bool { return p.Agg.Totals[i].Category < p.Agg.Totals[j].Category })
 	return &p.Agg, nil
+}
+
+// fxDifference is, for a converted charge's balance transaction, Stripe's settled amount minus
+// the home-currency value order-to-cash gave the charge's ERP payment, in minor units; zero for
+// other rows (refunds and disputes are booked at their settled amounts).
+func (a *Activities) fxDifference(ctx context.Context, bt *stripe.BalanceTransaction) (int64, error) {
+	if (bt.Type != "charge" && bt.Type != "payment") || bt.Source == nil || bt.Source.ID == "" {
+		return 0, nil
+	}
+	ch, err := a.charge(ctx, bt.Source.ID)
+	if err != nil {
+		return 0, err
+	}
+	if ch.Settlement == nil || !ch.Captured.IsZero() {
+		// A partially captured converted charge: its reversal row settles the difference.
+		return 0, nil
+	}
+	booked, err := money.ToMinor(posting.HomeAmount(ch.Amount, ch.Settlement), ch.Settlement.Currency)
+	if err != nil {
+		return 0, validation(fmt.Sprintf("charge %s: home amount: %v", ch.ID, err))
+	}
+	return bt.Amount - booked, nil
 }
 
 // PostPayoutJournalInput is a payout and its aggregate.
@@ -205,7 +236,10 @@ func (a *Activities) payoutJournal(p *PayoutSnapshot, agg *PayoutAggregate) (erp
 			desc = fmt.Sprintf("Unmapped Stripe category %q (%d): review", t.Category, t.Count)
 			suspense = append(suspense, fmt.Sprintf("%s %s %s", t.Category, money.FromMinor(t.Gross, cur), cur))
 		}
-		post(acct, -t.Gross, desc)
+		// Converted charges leave clearing at the home value their payments carried; the rest of
+		// what Stripe settled is FX gain (credit) or loss (debit).
+		post(acct, -(t.Gross - t.FX), desc)
+		post(a.GL.FX, -t.FX, fmt.Sprintf("FX gain/loss on %d converted %s", t.Converted, t.Category))
 		post(a.GL.FeeAccountFor(t.Category), t.Fee, fmt.Sprintf("Stripe fees on %s", t.Category))
 		netMinor += t.Net
 	}

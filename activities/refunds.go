@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
 	"github.com/ledgerbridge/ledgerbridge/internal/money"
@@ -33,6 +36,10 @@ func (a *Activities) FetchRefund(ctx context.Context, in *FetchRefundInput) (*Re
 		// all when an uncaptured authorisation is cancelled.
 		bt := r.BalanceTransaction
 		s.Release = (bt != nil && bt.ReportingCategory == "partial_capture_reversal") || (bt == nil && !r.Charge.Captured)
+		if bt != nil && bt.Currency != "" && !strings.EqualFold(string(bt.Currency), string(r.Currency)) {
+			s.Settlement = &posting.Settlement{Currency: money.Currency(string(bt.Currency)), Rate: decimal.NewFromFloat(bt.ExchangeRate),
+				SettledMinor: bt.Amount, Settled: money.FromMinor(bt.Amount, string(bt.Currency))}
+		}
 	}
 	if s.ChargeID == "" {
 		return nil, validation("refund " + r.ID + " has no charge: nothing to credit")

@@ -141,7 +141,7 @@ func Payment(m *mapping.Mapping, ch *Charge, customerID, invoiceNumber string) (
 	}
 	if st := ch.Settlement; st != nil && !strings.EqualFold(st.Currency, ch.Currency) {
 		p.HomeCurrency, p.ExchangeRate = st.Currency, st.Rate
-		p.HomeAmount = money.Round(p.Amount.Mul(st.Rate), st.Currency)
+		p.HomeAmount = HomeAmount(p.Amount, st)
 	}
 	return p, nil
 }
@@ -195,4 +195,11 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// HomeAmount is what amount (in the charge's currency) is worth in the settlement currency at the
+// rate Stripe reported at payment: the home-currency value the ERP payment carries. The payout
+// books the difference to Stripe's settled amount as FX gain or loss.
+func HomeAmount(amount decimal.Decimal, st *Settlement) decimal.Decimal {
+	return money.Round(amount.Mul(st.Rate), st.Currency)
 }

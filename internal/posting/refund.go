@@ -22,6 +22,9 @@ type Refund struct {
 	Status      string          `json:"status"`
 	Reason      string          `json:"reason,omitempty"`
 	Created     int64           `json:"created"`
+	// Settlement is how the refund left Stripe's balance when its charge settled in another
+	// currency: the refunded cash leaves clearing at that amount.
+	Settlement *Settlement `json:"settlement,omitempty"`
 	// Release is true for the "refund" that releases the uncaptured part of an authorisation
 	// (a partial capture or a cancelled one): no money was received, so nothing is credited.
 	Release bool `json:"release,omitempty"`
@@ -111,13 +114,20 @@ func AllocateLines(lines []erp.Line, amount decimal.Decimal, currency string) ([
 // RefundCash renders the refunded cash: Dr receivable (clearing the credit the memo left) / Cr
 // processor clearing (the money left the provider's balance). With the memo (Dr returns / Cr
 // receivable) the customer's balance nets to zero and clearing ties to the payout.
+//
+// Clearing is kept in the currency Stripe settles in: a refund of a charge settled in another
+// currency is booked at its settled amount in that currency.
 func RefundCash(m *mapping.Mapping, gl glmap.Accounts, r *Refund, creditMemo string) erp.JournalEntry {
+	cur, amt := r.Currency, r.Amount
+	if st := r.Settlement; st != nil {
+		cur, amt = st.Currency, st.Settled.Abs()
+	}
 	return erp.JournalEntry{
-		Date: m.Date(r.Created), Currency: r.Currency, ExternalRef: r.ID,
+		Date: m.Date(r.Created), Currency: cur, ExternalRef: r.ID,
 		Memo: fmt.Sprintf("Stripe refund %s paid out (credit memo %s)", r.ID, creditMemo),
 		Lines: []erp.JournalLine{
-			{Account: gl.Receivable, Debit: r.Amount, Description: "Refund " + r.ID},
-			{Account: gl.Clearing, Credit: r.Amount, Description: "Refund " + r.ID},
+			{Account: gl.Receivable, Debit: amt, Description: "Refund " + r.ID},
+			{Account: gl.Clearing, Credit: amt, Description: "Refund " + r.ID},
 		},
 	}
 }
