@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -22,7 +23,9 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/internal/logging"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 	"github.com/ledgerbridge/ledgerbridge/internal/tclient"
+	"github.com/ledgerbridge/ledgerbridge/internal/tsetup"
 	"github.com/ledgerbridge/ledgerbridge/internal/webhooks"
+	"github.com/ledgerbridge/ledgerbridge/workflows"
 )
 
 func main() {
@@ -74,6 +77,16 @@ func run() error {
 		}}
 	if keys != nil {
 		gcfg.Codec = codec.Handler(keys, cfg.CodecOrigins)
+	}
+	// Webhooks start workflows with search attributes: not ready until the namespace has them
+	// (the worker creates them on a fresh cluster).
+	want := tsetup.Want{Namespace: cfg.TemporalNamespace, SearchAttributes: workflows.SearchAttributeTypes}
+	gcfg.Ready = func(ctx context.Context) error {
+		missing, err := tsetup.Missing(ctx, tc, want)
+		if err == nil && len(missing) > 0 {
+			err = fmt.Errorf("namespace lacks %s", strings.Join(missing, ", "))
+		}
+		return err
 	}
 	gw := webhooks.New(gcfg, tc, log)
 

@@ -21,7 +21,7 @@ func runWorker(t *testing.T, env ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, filepath.Join(binDir(), "worker"))
 	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+stack.TemporalAddress(), "STRIPE_API_URL="+stack.StripeURL(),
 		"STRIPE_API_KEY="+devstack.StripeKey, "SAGE_URL="+stack.SageURL(), "SAGE_API_KEY="+devstack.SageKey,
-		"LEDGERBRIDGE_TASK_QUEUE=startup-check", "LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL=0")
+		"LEDGERBRIDGE_TASK_QUEUE=startup-check", "LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL=0", "WORKER_HEALTH_ADDR=127.0.0.1:0")
 	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
@@ -66,7 +66,7 @@ func runBinary(t *testing.T, name string, env ...string) string {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(binDir(), name))
 	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+stack.TemporalAddress(), "LEDGERBRIDGE_TASK_QUEUE=startup-check",
-		"LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL=0", "GATEWAY_ADDR=127.0.0.1:0", "GATEWAY_INTERNAL_ADDR=127.0.0.1:0")
+		"LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL=0", "GATEWAY_ADDR=127.0.0.1:0", "GATEWAY_INTERNAL_ADDR=127.0.0.1:0", "WORKER_HEALTH_ADDR=127.0.0.1:0")
 	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {

@@ -82,7 +82,8 @@ func TestWorkerAndGatewayOverMutualTLS(t *testing.T) {
 	proxy := startTLSProxy(t, files, stack.TemporalAddress())
 	tlsEnv := []string{"TEMPORAL_ADDRESS=" + proxy.ln.Addr().String(), "TEMPORAL_TLS_CERT=" + files.Client,
 		"TEMPORAL_TLS_KEY=" + files.ClientKey, "TEMPORAL_TLS_CA=" + files.CA, "LEDGERBRIDGE_TASK_QUEUE=tls-check",
-		"STRIPE_API_URL=" + stack.StripeURL(), "SAGE_URL=" + stack.SageURL(), "LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL=0"}
+		"STRIPE_API_URL=" + stack.StripeURL(), "SAGE_URL=" + stack.SageURL(), "LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL=0",
+		"WORKER_HEALTH_ADDR=127.0.0.1:0"}
 	gwPort, _ := devstack.FreePort()
 	inPort, _ := devstack.FreePort()
 	start := func(name string, env ...string) {

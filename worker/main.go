@@ -27,6 +27,7 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 	"github.com/ledgerbridge/ledgerbridge/internal/tclient"
+	"github.com/ledgerbridge/ledgerbridge/internal/tsetup"
 	"github.com/ledgerbridge/ledgerbridge/workflows"
 )
 
@@ -34,6 +35,13 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "preview" {
 		if err := preview(os.Args[2:]); err != nil {
 			fmt.Fprintln(os.Stderr, "preview:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "setup" {
+		if err := setup(); err != nil {
+			fmt.Fprintln(os.Stderr, "worker setup:", err)
 			os.Exit(1)
 		}
 		return
@@ -75,11 +83,25 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	want := namespaceWant(cfg)
+	h := newHealth(log, want)
+	if _, err := serveHealth(ctx, cfg.WorkerHealthAddr, h); err != nil {
+		return err
+	}
 	tc, err := tclient.DialOptions(ctx, topts)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
+	h.tc = tc
+	// A fresh cluster has neither the namespace nor the search attributes: create them (or say
+	// what is missing) before polling, so that no webhook is refused for a missing attribute.
+	ectx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	err = tsetup.Ensure(ectx, tc, want, log)
+	cancel()
+	if err != nil {
+		return err
+	}
 	acts := &activities.Activities{
 		Stripe:    &stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)},
 		ERP:       connector,
@@ -107,9 +129,46 @@ func run() error {
 	if err := w.Start(); err != nil {
 		return err
 	}
+	h.polling.Store(true)
 	<-ctx.Done()
 	log.Info("worker stopping")
 	w.Stop()
+	return nil
+}
+
+// namespaceWant is the namespace and search attributes ledgerbridge needs.
+func namespaceWant(cfg *config.Config) tsetup.Want {
+	return tsetup.Want{Namespace: cfg.TemporalNamespace, Retention: cfg.NamespaceRetention, SearchAttributes: workflows.SearchAttributeTypes}
+}
+
+// setup is `worker setup`: it ensures the namespace and search attributes and exits, for a
+// deploy job that runs before the workers and gateways (they also ensure them on their own).
+func setup() error {
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	log, err := logging.New(cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	topts, err := cfg.TemporalOptions(log, 2*time.Minute)
+	if err != nil {
+		return err
+	}
+	tc, err := tclient.DialOptions(ctx, topts)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	if err := tsetup.Ensure(ctx, tc, namespaceWant(cfg), log); err != nil {
+		return err
+	}
+	fmt.Printf("namespace %s on %s is ready: %d search attributes\n", cfg.TemporalNamespace, cfg.TemporalAddress, len(workflows.SearchAttributeTypes))
 	return nil
 }
 

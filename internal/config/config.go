@@ -43,6 +43,11 @@ type Config struct {
 	// GatewayRecentEvents sizes the cache of recently accepted event IDs (0 disables it).
 	GatewayRecentEvents int
 
+	// WorkerHealthAddr serves the worker's /healthz, /readyz and /metrics.
+	WorkerHealthAddr string
+	// NamespaceRetention is the history retention of a namespace the worker creates.
+	NamespaceRetention time.Duration
+
 	StripeAPIURL string
 	StripeAPIKey string
 	// StripeWebhookSecrets are every accepted signing secret (comma-separated in the variable).
@@ -97,6 +102,8 @@ var Vars = []Var{
 	{"GATEWAY_READ_TIMEOUT", "10s", "longest time to read one request, body included (a trickling client is cut off)"},
 	{"GATEWAY_MAX_CONNECTIONS", "512", "open connections per gateway listener; more wait in the accept queue"},
 	{"GATEWAY_TRUSTED_PROXIES", "", "comma-separated IPs/CIDRs of proxies whose X-Forwarded-For is believed (none: the peer address is logged)"},
+	{"WORKER_HEALTH_ADDR", "127.0.0.1:8090", "worker health listener: GET /healthz, /readyz (Temporal reachable, namespace and search attributes in place, polling), /metrics"},
+	{"LEDGERBRIDGE_NAMESPACE_RETENTION", "720h", "history retention of the Temporal namespace when the worker has to create it"},
 	{"GATEWAY_RECENT_EVENTS", "10000", "recently accepted event IDs remembered to answer exact redeliveries without Temporal (0 disables)"},
 	{"STRIPE_API_URL", "http://127.0.0.1:12111", "Stripe API base URL (the Stripe sandbox by default; https://api.stripe.com in production)"},
 	{"STRIPE_API_KEY", "sk_test_ledgerbridge", "Stripe secret key"},
@@ -139,6 +146,7 @@ func Load() (*Config, error) {
 		GatewayAddr:           env("GATEWAY_ADDR"),
 		GatewayInternalAddr:   env("GATEWAY_INTERNAL_ADDR"),
 		GatewayTrustedProxies: list(env("GATEWAY_TRUSTED_PROXIES")),
+		WorkerHealthAddr:      env("WORKER_HEALTH_ADDR"),
 		StripeAPIURL:          strings.TrimRight(env("STRIPE_API_URL"), "/"),
 		StripeAPIKey:          env("STRIPE_API_KEY"),
 		StripeWebhookSecrets:  list(env("STRIPE_WEBHOOK_SECRET")),
@@ -176,10 +184,13 @@ func Load() (*Config, error) {
 	if c.GatewayRecentEvents, err = strconv.Atoi(env("GATEWAY_RECENT_EVENTS")); err != nil || c.GatewayRecentEvents < 0 {
 		return nil, fmt.Errorf("GATEWAY_RECENT_EVENTS=%q: want a number ≥ 0", env("GATEWAY_RECENT_EVENTS"))
 	}
+	if c.NamespaceRetention, err = time.ParseDuration(env("LEDGERBRIDGE_NAMESPACE_RETENTION")); err != nil || c.NamespaceRetention < 24*time.Hour {
+		return nil, fmt.Errorf("LEDGERBRIDGE_NAMESPACE_RETENTION=%q: want a duration of at least 24h, such as 720h", env("LEDGERBRIDGE_NAMESPACE_RETENTION"))
+	}
 	if c.AdminToken == "off" {
 		c.AdminToken = ""
 	}
-	for _, a := range []struct{ name, addr string }{{"GATEWAY_ADDR", c.GatewayAddr}, {"GATEWAY_INTERNAL_ADDR", c.GatewayInternalAddr}} {
+	for _, a := range []struct{ name, addr string }{{"GATEWAY_ADDR", c.GatewayAddr}, {"GATEWAY_INTERNAL_ADDR", c.GatewayInternalAddr}, {"WORKER_HEALTH_ADDR", c.WorkerHealthAddr}} {
 		if _, _, err := net.SplitHostPort(a.addr); err != nil {
 			return nil, fmt.Errorf("%s=%q: want host:port", a.name, a.addr)
 		}
@@ -235,7 +246,7 @@ var devDefaults = []struct{ name, value, fix string }{
 // exposure says why this process counts as reachable beyond the laptop: a listener on a
 // non-loopback address, or a non-loopback Stripe or Sage. "" means a local development setup.
 func (c *Config) exposure() string {
-	for _, a := range []struct{ name, addr string }{{"GATEWAY_ADDR", c.GatewayAddr}, {"GATEWAY_INTERNAL_ADDR", c.GatewayInternalAddr}} {
+	for _, a := range []struct{ name, addr string }{{"GATEWAY_ADDR", c.GatewayAddr}, {"GATEWAY_INTERNAL_ADDR", c.GatewayInternalAddr}, {"WORKER_HEALTH_ADDR", c.WorkerHealthAddr}} {
 		if host, _, err := net.SplitHostPort(a.addr); err == nil && !isLoopback(host) {
 			return fmt.Sprintf("%s=%s listens beyond loopback", a.name, a.addr)
 		}

@@ -36,6 +36,8 @@ type Options struct {
 	// Headless disables the Temporal Web UI (tests).
 	Headless    bool
 	GatewayAddr string
+	// WorkerHealthAddr is the worker's /healthz, /readyz and /metrics listener.
+	WorkerHealthAddr string
 	// GatewayInternalAddr is the gateway's internal listener (/metrics, /admin/*, /codec/*);
 	// default 127.0.0.1:8081.
 	GatewayInternalAddr string
@@ -71,6 +73,9 @@ func (o *Options) defaults() {
 	}
 	if o.GatewayAddr == "" {
 		o.GatewayAddr = "127.0.0.1:8080"
+	}
+	if o.WorkerHealthAddr == "" {
+		o.WorkerHealthAddr = "127.0.0.1:8090"
 	}
 	if o.GatewayInternalAddr == "" {
 		o.GatewayInternalAddr = "127.0.0.1:8081"
@@ -179,6 +184,9 @@ func (s *Stack) encrypted() bool {
 // /codec/*).
 func (s *Stack) GatewayInternalURL() string { return "http://" + s.Opts.GatewayInternalAddr }
 
+// WorkerHealthURL is the base URL of the worker's health listener (/healthz, /readyz, /metrics).
+func (s *Stack) WorkerHealthURL() string { return "http://" + s.Opts.WorkerHealthAddr }
+
 // Start starts every process and waits until each answers. On error it stops what it started.
 // With Options.Supervise, processes that die later are restarted (see Options.Supervise).
 func Start(ctx context.Context, opts Options) (*Stack, error) {
@@ -257,9 +265,9 @@ func (s *Stack) start(ctx context.Context) error {
 		if err := waitTCP(ctx, s.TemporalAddress(), 90*time.Second, s.doneOf("temporal")); err != nil {
 			return fmt.Errorf("temporal dev server: %w (log: %s)", err, s.LogPath("temporal"))
 		}
-	} else if err := s.registerSearchAttributes(ctx); err != nil {
-		return err
 	}
+	// On an existing cluster the worker creates the namespace's search attributes itself (through
+	// Temporal's operator API), so no CLI step is needed.
 
 	if err := s.spawn("stripe-sandbox", nil, []string{
 		"STRIPE_SANDBOX_ADDR=" + o.StripeAddr, "STRIPE_API_KEY=" + StripeKey, "STRIPE_WEBHOOK_SECRET=" + StripeWebhookSecret,
@@ -292,7 +300,7 @@ func (s *Stack) start(ctx context.Context) error {
 func (s *Stack) serviceEnv() []string {
 	env := []string{
 		"TEMPORAL_ADDRESS=" + s.TemporalAddress(), "GATEWAY_ADDR=" + s.Opts.GatewayAddr,
-		"GATEWAY_INTERNAL_ADDR=" + s.Opts.GatewayInternalAddr,
+		"GATEWAY_INTERNAL_ADDR=" + s.Opts.GatewayInternalAddr, "WORKER_HEALTH_ADDR=" + s.Opts.WorkerHealthAddr,
 		"STRIPE_API_URL=" + s.StripeURL(), "STRIPE_API_KEY=" + StripeKey, "STRIPE_WEBHOOK_SECRET=" + StripeWebhookSecret,
 		"SAGE_URL=" + s.SageURL(), "SAGE_API_KEY=" + SageKey,
 		"LEDGERBRIDGE_ADMIN_TOKEN=" + AdminToken,
@@ -300,19 +308,6 @@ func (s *Stack) serviceEnv() []string {
 		fmt.Sprintf("LEDGERBRIDGE_CODEC_ORIGINS=http://127.0.0.1:%d,http://localhost:%d", s.Opts.TemporalUIPort, s.Opts.TemporalUIPort),
 	}
 	return append(env, s.Opts.Env...)
-}
-
-// registerSearchAttributes creates the project's search attributes on an existing cluster with
-// the Temporal CLI; attributes that already exist are fine.
-func (s *Stack) registerSearchAttributes(ctx context.Context) error {
-	for _, sa := range workflows.SearchAttributeTypes {
-		out, err := exec.CommandContext(ctx, s.bin("temporal"), "operator", "search-attribute", "create",
-			"--address", s.Opts.TemporalAddress, "--name", sa[0], "--type", sa[1]).CombinedOutput()
-		if err != nil && !strings.Contains(strings.ToLower(string(out)), "already") {
-			return fmt.Errorf("register search attribute %s on %s: %v: %s", sa[0], s.Opts.TemporalAddress, err, out)
-		}
-	}
-	return nil
 }
 
 // spawn starts one named process. args nil means no arguments; env is added to os.Environ().

@@ -63,6 +63,9 @@ type Config struct {
 	RecentEvents int
 	// Now is the clock for signature timestamps (tests); time.Now when nil.
 	Now func() time.Time
+	// Ready, when set, is asked by /readyz after Temporal answered: e.g. whether the namespace
+	// has the search attributes workflows are started with.
+	Ready func(ctx context.Context) error
 }
 
 // Gateway serves the webhook, health, metrics and admin endpoints.
@@ -211,6 +214,13 @@ func (g *Gateway) ready(c *gin.Context) {
 		g.log.Warn("not ready: Temporal unreachable", zap.Error(err))
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
 		return
+	}
+	if g.cfg.Ready != nil {
+		if err := g.cfg.Ready(ctx); err != nil {
+			g.log.Warn("not ready", zap.Error(err))
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
+			return
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
 }
