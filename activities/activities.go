@@ -68,7 +68,10 @@ func erpError(op string, err error) error {
 		return temporal.NewApplicationErrorWithOptions(op+": "+tr.Error(), ErrERPUnavailable,
 			temporal.ApplicationErrorOptions{NextRetryDelay: tr.RetryAfter, Cause: err})
 	case errors.As(err, &au):
-		return temporal.NewApplicationError(op+": "+au.Error(), ErrERPAuth, err)
+		// Retrying a rejected key cannot help: park at once, say so, and let retry resume the run
+		// once an operator has fixed SAGE_API_KEY and restarted the worker.
+		return temporal.NewNonRetryableApplicationError(op+": credentials rejected by the ERP ("+au.Message+
+			"): fix SAGE_API_KEY, restart the worker, then send retry", ErrERPAuth, err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return temporal.NewApplicationError(op+": "+err.Error(), ErrERPUnavailable, err)
 	}

@@ -9,8 +9,11 @@ const (
 	// ErrERPUnavailable: network error, timeout, 5xx or 429 from the ERP. Retried with backoff,
 	// honouring Retry-After.
 	ErrERPUnavailable = "ErpUnavailable"
-	// ErrERPAuth: the ERP rejected our credentials. Retried (an operator fixes the key) and alerted.
+	// ErrERPAuth: the ERP rejected our credentials (401/403). Non-retryable: the run parks with
+	// "credentials rejected" and alerts; retry resumes it once the key is fixed.
 	ErrERPAuth = "ErpAuthError"
+	// ErrStripeAuth: Stripe rejected our key (401/403). Non-retryable, like ErrERPAuth.
+	ErrStripeAuth = "StripeAuthError"
 	// ErrStripe: Stripe rejected a request permanently (missing object, invalid parameters).
 	// Non-retryable; the run parks.
 	ErrStripe = "StripeError"

@@ -15,6 +15,10 @@ import (
 )
 
 func stripeError(op string, err error) error {
+	if stripeapi.CredentialsRejected(err) {
+		return temporal.NewNonRetryableApplicationError(op+": credentials rejected by Stripe ("+err.Error()+
+			"): fix STRIPE_API_KEY, restart the worker, then send retry", ErrStripeAuth, err)
+	}
 	if stripeapi.Permanent(err) {
 		return temporal.NewNonRetryableApplicationError(op+": "+err.Error(), ErrStripe, err)
 	}

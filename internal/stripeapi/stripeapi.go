@@ -116,10 +116,17 @@ func Permanent(err error) bool {
 		se.HTTPStatusCode >= 500, se.HTTPStatusCode == 0:
 		return false
 	case se.HTTPStatusCode == http.StatusUnauthorized, se.HTTPStatusCode == http.StatusForbidden:
-		// A bad key is fixed by an operator; keep retrying so the run resumes by itself.
+		// A rejected key is not the request's fault: see CredentialsRejected.
 		return false
 	}
 	return true
+}
+
+// CredentialsRejected reports whether Stripe refused the API key (401 or 403): retrying cannot
+// help until an operator fixes it.
+func CredentialsRejected(err error) bool {
+	var se *stripe.Error
+	return errors.As(err, &se) && (se.HTTPStatusCode == http.StatusUnauthorized || se.HTTPStatusCode == http.StatusForbidden)
 }
 
 // GetRefund re-fetches a refund with its charge expanded.
