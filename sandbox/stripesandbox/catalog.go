@@ -216,25 +216,31 @@ func (s *Server) updateProduct(c *call) (any, *apiError) {
 }
 
 // saveUpdate stores an updated object and emits its .updated event with
-// previous_attributes when something changed; touch runs first (e.g. to set
-// "updated") only then.
+// previous_attributes when something changed (touch runs first, e.g. to set
+// "updated", only then), and renders it.
 func (c *call) saveUpdate(r row, before, after any, evType, typ string, touch func()) (any, *apiError) {
-	prev, aerr := previousAttributes(before, after)
-	if aerr != nil {
+	if aerr := c.storeUpdate(r, before, after, evType, touch); aerr != nil {
 		return nil, aerr
 	}
-	if len(prev) > 0 {
-		if touch != nil {
-			touch()
-		}
-		if aerr := c.save(r, after); aerr != nil {
-			return nil, aerr
-		}
-		if aerr := c.emit(evType, after, prev); aerr != nil {
-			return nil, aerr
-		}
-	}
 	return c.renderValue(after, typ)
+}
+
+// storeUpdate is saveUpdate without rendering.
+func (c *call) storeUpdate(r row, before, after any, evType string, touch func()) *apiError {
+	prev, aerr := previousAttributes(before, after)
+	if aerr != nil {
+		return aerr
+	}
+	if len(prev) == 0 {
+		return nil
+	}
+	if touch != nil {
+		touch()
+	}
+	if aerr := c.save(r, after); aerr != nil {
+		return aerr
+	}
+	return c.emit(evType, after, prev)
 }
 
 // deletedObject is the answer of a DELETE.

@@ -165,6 +165,35 @@
 // payment) | updated (previous_attributes) | deleted, invoiceitem.created,
 // invoice.* as above. Deleting a clock leaves its customers.
 //
+// # Credit notes
+//
+// POST/GET /v1/credit_notes[/{id}] (invoice; lines[][type
+// invoice_line_item + invoice_line_item + quantity|amount, or type
+// custom_line_item + unit_amount, quantity, description, tax_rates] or just
+// amount; reason, memo, metadata; refund_amount, credit_amount,
+// out_of_band_amount), POST /v1/credit_notes/{id} (memo, metadata), POST
+// /v1/credit_notes/{id}/void, GET /v1/credit_notes/{id}/lines, list
+// (invoice, customer). Numbered <invoice number>-CN-01…. On an open invoice
+// (type pre_payment) the total lowers amount_due and the invoice's intent
+// (at zero the invoice is paid and the intent canceled); refund/credit/out
+// of band amounts are refused. On a paid invoice (post_payment)
+// refund_amount + credit_amount + out_of_band_amount must equal the total
+// (as since 2019-12-03): refund_amount refunds the invoice's charge like
+// POST /v1/refunds (a Refund, its refund balance transaction, refund.created
+// and charge.refunded; the note's refund field), credit_amount credits the
+// customer's balance (no customer balance transaction object). An
+// invoice_line_item line credits gross = round(line amount × quantity /
+// line quantity) (or amount), each of the line's discounts pro rata
+// (round(discount × gross / line amount)) and tax afresh on gross − those
+// discounts with the line's rates, so crediting a whole line gives back
+// exactly its amounts; a line is never credited beyond its amount. amount
+// alone is one custom line "Credit" without tax. subtotal = Σ (line amount −
+// line-level discounts), discount_amount = all credited discounts, total =
+// amount = subtotal − invoice-level discounts + exclusive tax. Voiding
+// reverses the effect on the invoice and balance; a note with a refund
+// cannot be voided. Events credit_note.created|updated|voided and
+// invoice.updated.
+//
 // # Manual capture
 //
 // capture_method=manual authorises on confirm: the charge is succeeded and

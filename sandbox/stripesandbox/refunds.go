@@ -118,6 +118,20 @@ func (s *Server) createRefund(c *call) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	re, aerr := c.refundCharge(ch, chBT, amount, reason, md)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return c.renderValue(re, "refund")
+}
+
+// refundCharge refunds amount (≤ what is left) of a captured charge: the
+// Refund, its balance transaction (type and reporting_category refund,
+// negative, fee 0: Stripe keeps the processing fee) in the charge's
+// settlement currency at the charge's fixed rate, the charge's
+// amount_refunded and refunds list, and refund.created + charge.refunded.
+func (c *call) refundCharge(ch *charge, chBT *balanceTransaction, amount int64, reason *string, md map[string]string) (*refund, *apiError) {
+	total := c.s.capturedTotal(ch)
 	now := c.now()
 	re := &refund{ID: newID("re"), Object: "refund", Amount: amount, Charge: ch.ID, Created: now,
 		Currency: ch.Currency, Metadata: md, PaymentIntent: ch.PaymentIntent, Reason: reason, Status: "succeeded"}
@@ -160,7 +174,7 @@ func (s *Server) createRefund(c *call) (any, *apiError) {
 	if aerr := c.emit(evChargeRefunded, ch, prev); aerr != nil {
 		return nil, aerr
 	}
-	return c.renderValue(re, "refund")
+	return re, nil
 }
 
 func (s *Server) getRefund(c *call) (any, *apiError) { return c.getAndRender("refund") }

@@ -306,6 +306,13 @@ func (s *Server) routes() {
 	s.route("DELETE /v1/test_helpers/test_clocks/{id}", s.deleteTestClock)
 	s.route("POST /v1/test_helpers/test_clocks/{id}/advance", s.advanceTestClock)
 
+	s.route("POST /v1/credit_notes", s.createCreditNote)
+	s.route("GET /v1/credit_notes", s.listCreditNotes)
+	s.route("GET /v1/credit_notes/{id}", s.getCreditNote)
+	s.route("POST /v1/credit_notes/{id}", s.updateCreditNote)
+	s.route("POST /v1/credit_notes/{id}/void", s.voidCreditNote)
+	s.route("GET /v1/credit_notes/{id}/lines", s.listCreditNoteLines)
+
 	s.route("GET /v1/events", s.listEvents)
 	s.route("GET /v1/events/{id}", s.getEvent)
 
