@@ -18,16 +18,38 @@
 // # Resources
 //
 // Customers, PaymentIntents (automatic or manual capture; confirm,
-// capture, cancel), PaymentMethods
-// (GET; created from test tokens), Charges, BalanceTransactions (fee 2.9% +
-// 30 in two-decimal currencies, 3.6% in zero-decimal ones, 2.9% + 300
-// rounded to tens in three-decimal ones), Events (api_version 2023-10-16)
-// and WebhookEndpoints. Test tokens: pm_card_visa, pm_card_visa_debit,
-// pm_card_mastercard, pm_card_amex, pm_card_discover, pm_card_jcb,
-// pm_card_gb succeed; pm_card_chargeDeclined, …InsufficientFunds,
-// …Fraudulent, …LostCard, …ExpiredCard and …ProcessingError are declined
-// with a 402 card_error, a failed charge, charge.failed and
-// payment_intent.payment_failed.
+// capture, cancel), PaymentMethods (GET, list by customer, attach, detach;
+// created from test tokens), Charges (capture), BalanceTransactions (fee
+// 2.9% + 30 in two-decimal currencies, 3.6% in zero-decimal ones, 2.9% +
+// 300 rounded to tens in three-decimal ones), Refunds, Disputes, Payouts,
+// Balance, Products, Prices, TaxRates, Coupons (Discounts), InvoiceItems,
+// Invoices (and their lines), Subscriptions, CreditNotes (and their lines),
+// TestHelpers TestClocks, Events (api_version 2023-10-16) and
+// WebhookEndpoints; each section below lists its endpoints. Test tokens:
+// pm_card_visa, pm_card_visa_debit, pm_card_mastercard, pm_card_amex,
+// pm_card_discover, pm_card_jcb, pm_card_gb succeed; pm_card_chargeDeclined,
+// …InsufficientFunds, …Fraudulent, …LostCard, …ExpiredCard and
+// …ProcessingError are declined with a 402 card_error, a failed charge,
+// charge.failed and payment_intent.payment_failed (and cannot be attached
+// to a customer); pm_card_chargeCustomerFail attaches and then declines.
+//
+// Expansion follows IDs (expand[]=invoice on a charge, latest_invoice on a
+// subscription, refund on a credit note, discounts…) and goes through
+// embedded objects and lists: expand[]=lines.data.price.product on an
+// invoice, data.price.product on GET /v1/invoices/{id}/lines.
+//
+// Where the sandbox knowingly differs from Stripe: objects of a test clock
+// carry its frozen time but events carry the server's; a clock advance
+// finishes inside its request (the answer still says advancing) and has no
+// limit of two intervals (at most 500 renewals per advance); invoices are
+// finalized and charged as they are created (no hour of grace), failed
+// payments are never retried and drafts are never finalized automatically;
+// subscriptions have no trials, billing thresholds, schedules, pending
+// updates or interval changes, and an incomplete one never expires;
+// credit_amount moves the customer's balance without a customer balance
+// transaction object; prorations are never discountable; there are no
+// promotion codes, automatic tax, tiered or metered prices or
+// send_invoice collection.
 //
 // # Catalog
 //
@@ -328,6 +350,8 @@
 //	POST /_sandbox/disputes/{id}/close {"outcome":"won"|"lost"}: the network's decision
 //	GET  /healthz                      liveness, no auth
 //
-// Knobs and faults are kept in memory and reset on restart. Payouts,
-// refunds, disputes and balance transactions are in SQLite and survive.
+// Knobs and faults are kept in memory and reset on restart. Every API
+// object (payments, refunds, disputes, payouts, balance transactions,
+// catalog, invoices, subscriptions, test clocks, credit notes) is in SQLite
+// and survives.
 package stripesandbox

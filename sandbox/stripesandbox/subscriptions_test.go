@@ -333,3 +333,34 @@ func TestAlwaysInvoiceAndPeriodMath(t *testing.T) {
 		t.Errorf("customer.subscription.updated: %d", n)
 	}
 }
+
+func TestBillingSurvivesRestart(t *testing.T) {
+	sb := startSandbox(t, "", nil)
+	clk := newClock(t, sb, jan1)
+	cu := billingCustomer(t, sb, "pm_card_visa", clk.ID)
+	pr := newPrice(t, sb, "Kept", "eur", 900, "month")
+	sub, err := sb.Client.Subscriptions.New(&stripe.SubscriptionParams{Customer: stripe.String(cu.ID),
+		Items: []*stripe.SubscriptionItemsParams{{Price: stripe.String(pr.ID)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.stop()
+
+	sb2 := startSandbox(t, sb.DBPath, nil)
+	advance(t, sb2, clk, feb1+60)
+	invs := subscriptionInvoices(t, sb2, sub.ID)
+	if len(invs) != 2 || invs[1].Created != feb1 || invs[1].Total != 900 || invs[1].Status != stripe.InvoiceStatusPaid {
+		t.Fatalf("renewal after restart: %d invoices", len(invs))
+	}
+	// The invoice's lines expand to the product through the invoice itself.
+	p := &stripe.InvoiceParams{}
+	p.AddExpand("lines.data.price.product")
+	p.AddExpand("charge")
+	inv, err := sb2.Client.Invoices.Get(invs[1].ID, p)
+	if err != nil || inv.Lines.Data[0].Price.Product.Name != "Kept" || inv.Charge.Amount != 900 || inv.Charge.Invoice.ID != inv.ID {
+		t.Fatalf("expanded invoice: %v %+v", err, inv)
+	}
+	if inv.Lines.Data[0].Plan == nil || inv.Lines.Data[0].Plan.Interval != "month" || inv.TestClock.ID != clk.ID {
+		t.Fatalf("plan or test_clock missing: %+v", inv.Lines.Data[0].Plan)
+	}
+}

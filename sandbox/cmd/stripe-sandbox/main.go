@@ -11,6 +11,9 @@
 //	STRIPE_SANDBOX_SETTLEMENT_CURRENCY    default settlement currency (default usd)
 //	STRIPE_SANDBOX_SETTLEMENT_CURRENCIES  comma list settling in themselves (default usd,eur,jpy,gbp)
 //	STRIPE_SANDBOX_KEEP_DISPUTE_FEE_ON_WIN  "1"/"true": a won dispute does not return the fee
+//	STRIPE_SANDBOX_DISABLE_REFUND_ON_AUTH_RELEASE  "1"/"true": 2025-03-31.basil rules for manual
+//	                            capture (a partial capture settles only the captured amount, no
+//	                            Refund for the released part; default: the 2023-10-16 rules)
 package main
 
 import (
@@ -65,15 +68,22 @@ func run() error {
 			return fmt.Errorf("STRIPE_SANDBOX_KEEP_DISPUTE_FEE_ON_WIN %q: %w", v, err)
 		}
 	}
+	basilRelease := false
+	if v := env("STRIPE_SANDBOX_DISABLE_REFUND_ON_AUTH_RELEASE", ""); v != "" {
+		if basilRelease, err = strconv.ParseBool(v); err != nil {
+			return fmt.Errorf("STRIPE_SANDBOX_DISABLE_REFUND_ON_AUTH_RELEASE %q: %w", v, err)
+		}
+	}
 	srv, err := stripesandbox.New(stripesandbox.Config{
-		SettlementCurrency:   env("STRIPE_SANDBOX_SETTLEMENT_CURRENCY", "usd"),
-		SettlementCurrencies: settle,
-		KeepDisputeFeeOnWin:  keepFee,
-		APIKey:               env("STRIPE_API_KEY", stripesandbox.DefaultAPIKey),
-		WebhookURL:           env("STRIPE_SANDBOX_WEBHOOK_URL", stripesandbox.DefaultWebhookURL),
-		WebhookSecret:        env("STRIPE_WEBHOOK_SECRET", stripesandbox.DefaultWebhookSecret),
-		DBPath:               env("STRIPE_SANDBOX_DB", "./.data/stripe-sandbox.db"),
-		Logf:                 logger.Printf,
+		DisableRefundOnAuthRelease: basilRelease,
+		SettlementCurrency:         env("STRIPE_SANDBOX_SETTLEMENT_CURRENCY", "usd"),
+		SettlementCurrencies:       settle,
+		KeepDisputeFeeOnWin:        keepFee,
+		APIKey:                     env("STRIPE_API_KEY", stripesandbox.DefaultAPIKey),
+		WebhookURL:                 env("STRIPE_SANDBOX_WEBHOOK_URL", stripesandbox.DefaultWebhookURL),
+		WebhookSecret:              env("STRIPE_WEBHOOK_SECRET", stripesandbox.DefaultWebhookSecret),
+		DBPath:                     env("STRIPE_SANDBOX_DB", "./.data/stripe-sandbox.db"),
+		Logf:                       logger.Printf,
 	})
 	if err != nil {
 		return err
