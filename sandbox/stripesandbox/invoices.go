@@ -258,11 +258,9 @@ func (s *Server) createInvoice(c *call) (any, *apiError) {
 	if cu.Currency != nil && *cu.Currency != currency {
 		return nil, invalidParam("currency", "The customer is billed in %s; this invoice would be in %s.", *cu.Currency, currency)
 	}
-	reason := "manual"
-	if sub != nil {
-		reason = "subscription"
-	}
-	inv := c.newInvoice(cu, currency, reason)
+	// Invoices created through the API are "manual" even for a
+	// subscription ("subscription" is a retired reason).
+	inv := c.newInvoice(cu, currency, "manual")
 	if sub != nil {
 		inv.Subscription = &sub.ID
 		inv.SubscriptionDetails = &subscriptionDetails{Metadata: copyMap(sub.Metadata)}
@@ -383,7 +381,7 @@ func (c *call) invoiceIntent(inv *invoice) (*paymentIntent, *apiError) {
 	switch inv.BillingReason {
 	case "subscription_create":
 		pi.Description = strPtr("Subscription creation")
-	case "subscription_cycle", "subscription_update", "subscription":
+	case "subscription_cycle", "subscription_update":
 		pi.Description = strPtr("Subscription update")
 	}
 	if aerr := c.save(paymentIntentRow(pi), pi); aerr != nil {

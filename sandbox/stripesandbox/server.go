@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -440,14 +441,17 @@ func readValues(r *http.Request, write bool) (url.Values, *apiError) {
 	if r.ContentLength != 0 && ct != "" && !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 		return nil, invalidParam("", "Invalid request: unsupported Content-Type %s. If error persists and you need assistance, please contact support@stripe.com.", ct)
 	}
-	r.Body = http.MaxBytesReader(nil, r.Body, maxBodyBytes)
-	if r.Header.Get("Content-Type") == "" {
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if err := r.ParseForm(); err != nil {
+	// Read the body ourselves: net/http's ParseForm ignores DELETE bodies,
+	// where stripe-go sends DELETE parameters (invoice_now, prorate…).
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
+	if err != nil {
 		return nil, invalidParam("", "Invalid request body: %s", err.Error())
 	}
-	return r.PostForm, nil
+	values, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, invalidParam("", "Invalid request body: %s", err.Error())
+	}
+	return values, nil
 }
 
 // invoke runs a handler, converting panics into api_error responses so bad

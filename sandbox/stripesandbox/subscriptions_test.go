@@ -364,3 +364,47 @@ func TestBillingSurvivesRestart(t *testing.T) {
 		t.Fatalf("plan or test_clock missing: %+v", inv.Lines.Data[0].Plan)
 	}
 }
+
+func TestInvoiceForSubscriptionAndProratedCancel(t *testing.T) {
+	sb := startSandbox(t, "", nil)
+	sc := sb.Client
+	clk := newClock(t, sb, jan1)
+	cu := billingCustomer(t, sb, "pm_card_visa", clk.ID)
+	pr := newPrice(t, sb, "Seat", "usd", 3100, "month")
+	sub, err := sc.Subscriptions.New(&stripe.SubscriptionParams{Customer: stripe.String(cu.ID),
+		Items: []*stripe.SubscriptionItemsParams{{Price: stripe.String(pr.ID)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	advance(t, sb, clk, jan16)
+	// One seat more on Jan 16: -round(3100 × 16/31) + round(6200 × 16/31) = -1600 + 3200.
+	if _, err := sc.Subscriptions.Update(sub.ID, &stripe.SubscriptionParams{Items: []*stripe.SubscriptionItemsParams{
+		{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2)}}}); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := sc.Invoices.New(&stripe.InvoiceParams{Customer: stripe.String(cu.ID), Subscription: stripe.String(sub.ID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.BillingReason != stripe.InvoiceBillingReasonManual || len(inv.Lines.Data) != 2 || inv.Total != 1600 || inv.Subscription.ID != sub.ID {
+		t.Fatalf("invoice of the prorations: reason=%s lines=%d total=%d", inv.BillingReason, len(inv.Lines.Data), inv.Total)
+	}
+	if inv, err = sc.Invoices.Pay(inv.ID, nil); err != nil || inv.AmountPaid != 1600 {
+		t.Fatalf("pay: %v %+v", err, inv)
+	}
+	// Canceled on Jan 26 with a prorated final invoice: -round(6200 × 6/31) = -1200,
+	// nothing due and the credit left on the customer's balance.
+	advance(t, sb, clk, jan1+25*86400)
+	end, err := sc.Subscriptions.Cancel(sub.ID, &stripe.SubscriptionCancelParams{Prorate: stripe.Bool(true), InvoiceNow: stripe.Bool(true)})
+	if err != nil || end.Status != stripe.SubscriptionStatusCanceled {
+		t.Fatalf("cancel: %v %+v", err, end)
+	}
+	invs := subscriptionInvoices(t, sb, sub.ID)
+	last := invs[len(invs)-1]
+	if last.Total != -1200 || last.AmountDue != 0 || last.Status != stripe.InvoiceStatusPaid || last.EndingBalance != -1200 {
+		t.Fatalf("final invoice: total=%d due=%d status=%s ending=%d", last.Total, last.AmountDue, last.Status, last.EndingBalance)
+	}
+	if c, _ := sc.Customers.Get(cu.ID, nil); c.Balance != -1200 {
+		t.Fatalf("customer balance %d", c.Balance)
+	}
+}
