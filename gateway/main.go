@@ -66,7 +66,7 @@ func run() error {
 	// Preview reads Stripe (IDs) and the mapping; it never touches the ERP.
 	acts := &activities.Activities{Stripe: &stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)}, GL: gl,
 		Settings: activities.Settings{Mapping: m, CreateSalesOrder: cfg.CreateSalesOrder}}
-	gcfg := webhooks.Config{StripeWebhookSecrets: cfg.StripeWebhookSecrets, MaxBodyBytes: cfg.WebhookMaxBytes,
+	gcfg := webhooks.Config{StripeWebhookSecrets: cfg.StripeWebhookSecrets, PayTraceSecrets: cfg.PayTraceNotifySecrets, MaxBodyBytes: cfg.WebhookMaxBytes,
 		TaskQueue: cfg.TaskQueue, AdminToken: cfg.AdminToken, TrustedProxies: cfg.GatewayTrustedProxies,
 		RecentEvents: cfg.GatewayRecentEvents,
 		Preview: func(ctx context.Context, raw []byte, id string) (any, error) {

@@ -62,6 +62,12 @@ type Config struct {
 	SageURL    string
 	SageAPIKey string
 
+	// PayTrace API (the sandbox by default) and the notification extension's secrets.
+	PayTraceURL, PayTraceUser, PayTracePassword, PayTraceIntegratorID string
+	PayTraceNotifySecrets                                             []string
+	// PayTracePollInterval is how often the paytrace-poll schedule runs (0 pauses it).
+	PayTracePollInterval time.Duration
+
 	// MappingFile is the ERP connection's mapping file; empty means the shipped default for ERP.
 	MappingFile string
 	// CreateSalesOrder makes order-to-cash post a sales order before the invoice.
@@ -108,6 +114,12 @@ var Vars = []Var{
 	{"STRIPE_API_URL", "http://127.0.0.1:12111", "Stripe API base URL (the Stripe sandbox by default; https://api.stripe.com in production)"},
 	{"STRIPE_API_KEY", "sk_test_ledgerbridge", "Stripe secret key"},
 	{"STRIPE_WEBHOOK_SECRET", "whsec_ledgerbridge_dev", "Stripe webhook signing secret; several comma-separated are accepted at once (rotation, several endpoints)"},
+	{"PAYTRACE_API_URL", "http://127.0.0.1:8282", "PayTrace API base URL (the PayTrace sandbox by default; https://api.paytrace.com in production)"},
+	{"PAYTRACE_USERNAME", "ledgerbridge", "PayTrace API user (OAuth password grant)"},
+	{"PAYTRACE_PASSWORD", "ledgerbridge-dev", "PayTrace API password"},
+	{"PAYTRACE_INTEGRATOR_ID", "ledgerbridge", "PayTrace integrator ID sent in every request"},
+	{"PAYTRACE_NOTIFY_SECRET", "ptwhsec_ledgerbridge_dev", "secret(s), comma-separated, of the PayTrace notification extension (POST /webhooks/paytrace); the real PayTrace sends none: the poll is the real intake"},
+	{"LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL", "1m", "how often the Temporal Schedule paytrace-poll exports new and changed PayTrace transactions (0 pauses it)"},
 	{"ERP", "sage500", "ERP connector: sage500, sagex3 or sagepro (one Sage sandbox serves all three)"},
 	{"SAGE_URL", "http://127.0.0.1:8383", "Sage API base URL (the Sage sandbox by default)"},
 	{"SAGE_API_KEY", "sage_ledgerbridge_dev", "Sage API key (sent as Bearer token)"},
@@ -154,6 +166,11 @@ func Load() (*Config, error) {
 		CodecOrigins:          list(env("LEDGERBRIDGE_CODEC_ORIGINS")),
 		ERP:                   strings.ToLower(env("ERP")),
 		SageURL:               strings.TrimRight(env("SAGE_URL"), "/"),
+		PayTraceURL:           strings.TrimRight(env("PAYTRACE_API_URL"), "/"),
+		PayTraceUser:          env("PAYTRACE_USERNAME"),
+		PayTracePassword:      env("PAYTRACE_PASSWORD"),
+		PayTraceIntegratorID:  env("PAYTRACE_INTEGRATOR_ID"),
+		PayTraceNotifySecrets: list(env("PAYTRACE_NOTIFY_SECRET")),
 		SageAPIKey:            env("SAGE_API_KEY"),
 		MappingFile:           env("LEDGERBRIDGE_MAPPING_FILE"),
 		GLOverrides:           env("LEDGERBRIDGE_GL_ACCOUNTS"),
@@ -186,6 +203,9 @@ func Load() (*Config, error) {
 	}
 	if c.NamespaceRetention, err = time.ParseDuration(env("LEDGERBRIDGE_NAMESPACE_RETENTION")); err != nil || c.NamespaceRetention < 24*time.Hour {
 		return nil, fmt.Errorf("LEDGERBRIDGE_NAMESPACE_RETENTION=%q: want a duration of at least 24h, such as 720h", env("LEDGERBRIDGE_NAMESPACE_RETENTION"))
+	}
+	if c.PayTracePollInterval, err = duration(env("LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL")); err != nil {
+		return nil, fmt.Errorf("LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL=%q: want a duration such as 1m, or 0", env("LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL"))
 	}
 	if c.AdminToken == "off" {
 		c.AdminToken = ""
@@ -221,6 +241,18 @@ func Load() (*Config, error) {
 	return c, nil
 }
 
+// duration parses a non-negative duration; "0" is zero.
+func duration(v string) (time.Duration, error) {
+	if v == "0" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err == nil && d < 0 {
+		err = fmt.Errorf("negative")
+	}
+	return d, err
+}
+
 // list splits a comma-separated variable, dropping blanks.
 func list(v string) []string {
 	var out []string
@@ -241,6 +273,9 @@ var devDefaults = []struct{ name, value, fix string }{
 	{"LEDGERBRIDGE_ADMIN_TOKEN", "admin_ledgerbridge_dev", "set a long random token, or leave it empty to disable /admin"},
 	{"STRIPE_API_URL", "http://127.0.0.1:12111", "it is the Stripe sandbox; set https://api.stripe.com"},
 	{"SAGE_URL", "http://127.0.0.1:8383", "it is the Sage sandbox; set your Sage API's https URL"},
+	{"PAYTRACE_PASSWORD", "ledgerbridge-dev", "set it to your PayTrace API user's password"},
+	{"PAYTRACE_NOTIFY_SECRET", "ptwhsec_ledgerbridge_dev", "set a random secret (or none: the poll is the real intake)"},
+	{"PAYTRACE_API_URL", "http://127.0.0.1:8282", "it is the PayTrace sandbox; set https://api.paytrace.com"},
 }
 
 // exposure says why this process counts as reachable beyond the laptop: a listener on a
@@ -251,7 +286,7 @@ func (c *Config) exposure() string {
 			return fmt.Sprintf("%s=%s listens beyond loopback", a.name, a.addr)
 		}
 	}
-	for _, u := range []struct{ name, url string }{{"STRIPE_API_URL", c.StripeAPIURL}, {"SAGE_URL", c.SageURL}} {
+	for _, u := range []struct{ name, url string }{{"STRIPE_API_URL", c.StripeAPIURL}, {"SAGE_URL", c.SageURL}, {"PAYTRACE_API_URL", c.PayTraceURL}} {
 		if pu, err := url.Parse(u.url); err == nil && !isLoopback(pu.Hostname()) {
 			return fmt.Sprintf("%s=%s is not a local sandbox", u.name, u.url)
 		}
@@ -267,7 +302,8 @@ func (c *Config) refuseDevDefaults() error {
 		return nil
 	}
 	values := map[string][]string{"STRIPE_WEBHOOK_SECRET": c.StripeWebhookSecrets, "STRIPE_API_KEY": {c.StripeAPIKey},
-		"SAGE_API_KEY": {c.SageAPIKey}, "LEDGERBRIDGE_ADMIN_TOKEN": {c.AdminToken}, "STRIPE_API_URL": {c.StripeAPIURL}, "SAGE_URL": {c.SageURL}}
+		"SAGE_API_KEY": {c.SageAPIKey}, "LEDGERBRIDGE_ADMIN_TOKEN": {c.AdminToken}, "STRIPE_API_URL": {c.StripeAPIURL}, "SAGE_URL": {c.SageURL},
+		"PAYTRACE_PASSWORD": {c.PayTracePassword}, "PAYTRACE_NOTIFY_SECRET": c.PayTraceNotifySecrets, "PAYTRACE_API_URL": {c.PayTraceURL}}
 	var bad []string
 	for _, d := range devDefaults {
 		for _, v := range values[d.name] {
@@ -289,7 +325,8 @@ func (c *Config) checkURLs() error {
 	for _, u := range []struct {
 		name, url string
 		secret    bool
-	}{{"STRIPE_API_URL", c.StripeAPIURL, false}, {"SAGE_URL", c.SageURL, false}, {"LEDGERBRIDGE_ALERT_WEBHOOK_URL", c.AlertWebhookURL, true}} {
+	}{{"STRIPE_API_URL", c.StripeAPIURL, false}, {"SAGE_URL", c.SageURL, false}, {"PAYTRACE_API_URL", c.PayTraceURL, false},
+		{"LEDGERBRIDGE_ALERT_WEBHOOK_URL", c.AlertWebhookURL, true}} {
 		if u.url == "" {
 			continue
 		}

@@ -42,6 +42,9 @@ type Config struct {
 	// StripeWebhookSecrets are the endpoint signing secrets accepted at once (several while a
 	// secret is rotated, or when one gateway serves several Stripe endpoints).
 	StripeWebhookSecrets []string
+	// PayTraceSecrets are the accepted secrets of the PayTrace notification extension; none
+	// disables POST /webhooks/paytrace.
+	PayTraceSecrets []string
 	// MaxBodyBytes caps a webhook body; larger requests get 413.
 	MaxBodyBytes int64
 	TaskQueue    string
@@ -133,6 +136,9 @@ func (g *Gateway) engine() *gin.Engine {
 func (g *Gateway) PublicHandler() http.Handler {
 	r := g.engine()
 	r.POST("/webhooks/stripe", g.stripeWebhook)
+	if len(g.cfg.PayTraceSecrets) > 0 {
+		r.POST("/webhooks/paytrace", g.payTraceWebhook)
+	}
 	r.GET("/readyz", g.ready)
 	return r
 }
@@ -225,10 +231,15 @@ func (g *Gateway) ready(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
 }
 
-// reject answers a webhook the gateway will not act on, counts it and logs why at warn.
+// reject answers a Stripe webhook the gateway will not act on, counts it and logs why at warn.
 func (g *Gateway) reject(c *gin.Context, status int, outcome, eventType, msg string) {
-	g.events.WithLabelValues("stripe", eventType, outcome).Inc()
-	g.log.Warn("webhook rejected", zap.String("provider", "stripe"), zap.String("outcome", outcome),
+	g.rejectFor(c, "stripe", status, outcome, eventType, msg)
+}
+
+// rejectFor is reject for any provider.
+func (g *Gateway) rejectFor(c *gin.Context, provider string, status int, outcome, eventType, msg string) {
+	g.events.WithLabelValues(provider, eventType, outcome).Inc()
+	g.log.Warn("webhook rejected", zap.String("provider", provider), zap.String("outcome", outcome),
 		zap.Int("status", status), zap.String("type", eventType), zap.String("reason", msg), zap.String("remote", c.ClientIP()))
 	c.JSON(status, gin.H{"error": msg})
 }
@@ -282,6 +293,12 @@ func (g *Gateway) stripeWebhook(c *gin.Context) {
 		c.JSON(http.StatusOK, gin.H{"ignored": string(event.Type), "reason": reason})
 		return
 	}
+	g.dispatch(c, "stripe", event.ID, string(event.Type), event.Created, rt)
+}
+
+// dispatch starts (or signals) the workflow of the object an accepted event concerns and
+// answers the provider: 2xx once Temporal has the event, 503 (the provider redelivers) if not.
+func (g *Gateway) dispatch(c *gin.Context, provider, eventID, eventType string, created int64, rt route) {
 	c.Set("workflow", rt.workflowID)
 	opts := client.StartWorkflowOptions{
 		ID:        rt.workflowID,
@@ -292,10 +309,13 @@ func (g *Gateway) stripeWebhook(c *gin.Context) {
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		WorkflowExecutionErrorWhenAlreadyStarted: false,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SAProvider.ValueSet("stripe"), workflows.SAProviderObject.ValueSet(rt.objectID),
+			workflows.SAProvider.ValueSet(provider), workflows.SAProviderObject.ValueSet(rt.objectID),
 			workflows.SALedgerStatus.ValueSet(workflows.StatusReceived), workflows.SANeedsAttention.ValueSet(false)),
 	}
-	var run client.WorkflowRun
+	var (
+		run client.WorkflowRun
+		err error
+	)
 	if rt.refresh {
 		// Objects whose state keeps changing (disputes, payouts): one run at a time per object, so
 		// two events never post concurrently; an event for a finished run starts a new pass,
@@ -303,7 +323,7 @@ func (g *Gateway) stripeWebhook(c *gin.Context) {
 		opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED
 		opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
 		run, err = g.temporal.SignalWithStartWorkflow(c.Request.Context(), rt.workflowID, workflows.SignalRefresh,
-			workflows.RefreshSignal{EventType: string(event.Type), Created: event.Created}, opts, rt.workflowName, rt.input)
+			workflows.RefreshSignal{EventType: eventType, Created: created}, opts, rt.workflowName, rt.input)
 	} else {
 		run, err = g.temporal.ExecuteWorkflow(c.Request.Context(), opts, rt.workflowName, rt.input)
 	}
@@ -311,17 +331,17 @@ func (g *Gateway) stripeWebhook(c *gin.Context) {
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case errors.As(err, &already):
-		g.recent.remember(event.ID, wfID)
-		g.events.WithLabelValues("stripe", string(event.Type), OutcomeDuplicate).Inc()
+		g.recent.remember(eventID, wfID)
+		g.events.WithLabelValues(provider, eventType, OutcomeDuplicate).Inc()
 		c.JSON(http.StatusOK, gin.H{"received": true, "workflowId": wfID, "duplicate": true})
 	case err != nil:
-		// Stripe retries non-2xx deliveries, so an unreachable Temporal loses nothing.
-		g.events.WithLabelValues("stripe", string(event.Type), OutcomeError).Inc()
+		// Providers retry non-2xx deliveries, so an unreachable Temporal loses nothing.
+		g.events.WithLabelValues(provider, eventType, OutcomeError).Inc()
 		g.log.Error("start workflow", zap.String("workflowId", wfID), zap.Error(err))
 		c.JSON(http.StatusServiceUnavailable, gin.H{"error": "could not start workflow; retry later"})
 	default:
-		g.recent.remember(event.ID, wfID)
-		g.events.WithLabelValues("stripe", string(event.Type), OutcomeStarted).Inc()
+		g.recent.remember(eventID, wfID)
+		g.events.WithLabelValues(provider, eventType, OutcomeStarted).Inc()
 		c.JSON(http.StatusOK, gin.H{"received": true, "workflowId": wfID, "runId": run.GetRunID()})
 	}
 }
