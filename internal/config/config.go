@@ -62,6 +62,9 @@ type Config struct {
 	SageURL    string
 	SageAPIKey string
 
+	// Providers are the payment providers this installation takes payments from.
+	Providers []string
+
 	// PayTrace API (the sandbox by default) and the notification extension's secrets.
 	PayTraceURL, PayTraceUser, PayTracePassword, PayTraceIntegratorID string
 	PayTraceNotifySecrets                                             []string
@@ -114,11 +117,12 @@ var Vars = []Var{
 	{"STRIPE_API_URL", "http://127.0.0.1:12111", "Stripe API base URL (the Stripe sandbox by default; https://api.stripe.com in production)"},
 	{"STRIPE_API_KEY", "sk_test_ledgerbridge", "Stripe secret key"},
 	{"STRIPE_WEBHOOK_SECRET", "whsec_ledgerbridge_dev", "Stripe webhook signing secret; several comma-separated are accepted at once (rotation, several endpoints)"},
+	{"LEDGERBRIDGE_PROVIDERS", "stripe,paytrace", "payment providers to take payments from: stripe, paytrace or both; only their settings are checked and used"},
 	{"PAYTRACE_API_URL", "http://127.0.0.1:8282", "PayTrace API base URL (the PayTrace sandbox by default; https://api.paytrace.com in production)"},
 	{"PAYTRACE_USERNAME", "ledgerbridge", "PayTrace API user (OAuth password grant)"},
 	{"PAYTRACE_PASSWORD", "ledgerbridge-dev", "PayTrace API password"},
 	{"PAYTRACE_INTEGRATOR_ID", "ledgerbridge", "PayTrace integrator ID sent in every request"},
-	{"PAYTRACE_NOTIFY_SECRET", "ptwhsec_ledgerbridge_dev", "secret(s), comma-separated, of the PayTrace notification extension (POST /webhooks/paytrace); the real PayTrace sends none: the poll is the real intake"},
+	{"PAYTRACE_NOTIFY_SECRET", "ptwhsec_ledgerbridge_dev", "secret(s), comma-separated, of the PayTrace notification extension (POST /webhooks/paytrace), or off; the real PayTrace sends none: the poll is the real intake"},
 	{"LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL", "1m", "how often the Temporal Schedule paytrace-poll exports new and changed PayTrace transactions (0 pauses it)"},
 	{"ERP", "sage500", "ERP connector: sage500, sagex3 or sagepro (one Sage sandbox serves all three)"},
 	{"SAGE_URL", "http://127.0.0.1:8383", "Sage API base URL (the Sage sandbox by default)"},
@@ -171,6 +175,7 @@ func Load() (*Config, error) {
 		PayTracePassword:      env("PAYTRACE_PASSWORD"),
 		PayTraceIntegratorID:  env("PAYTRACE_INTEGRATOR_ID"),
 		PayTraceNotifySecrets: list(env("PAYTRACE_NOTIFY_SECRET")),
+		Providers:             list(strings.ToLower(env("LEDGERBRIDGE_PROVIDERS"))),
 		SageAPIKey:            env("SAGE_API_KEY"),
 		MappingFile:           env("LEDGERBRIDGE_MAPPING_FILE"),
 		GLOverrides:           env("LEDGERBRIDGE_GL_ACCOUNTS"),
@@ -207,6 +212,20 @@ func Load() (*Config, error) {
 	if c.PayTracePollInterval, err = duration(env("LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL")); err != nil {
 		return nil, fmt.Errorf("LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL=%q: want a duration such as 1m, or 0", env("LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL"))
 	}
+	if len(c.PayTraceNotifySecrets) == 1 && c.PayTraceNotifySecrets[0] == "off" {
+		c.PayTraceNotifySecrets = nil
+	}
+	for _, p := range c.Providers {
+		if p != "stripe" && p != "paytrace" {
+			return nil, fmt.Errorf("LEDGERBRIDGE_PROVIDERS=%q: want stripe, paytrace or stripe,paytrace", env("LEDGERBRIDGE_PROVIDERS"))
+		}
+	}
+	if len(c.Providers) == 0 {
+		return nil, fmt.Errorf("LEDGERBRIDGE_PROVIDERS: want at least one of stripe, paytrace")
+	}
+	if !c.Uses("paytrace") {
+		c.PayTraceNotifySecrets = nil
+	}
 	if c.AdminToken == "off" {
 		c.AdminToken = ""
 	}
@@ -241,6 +260,16 @@ func Load() (*Config, error) {
 	return c, nil
 }
 
+// Uses reports whether payments come from provider ("stripe" or "paytrace").
+func (c *Config) Uses(provider string) bool {
+	for _, p := range c.Providers {
+		if p == provider {
+			return true
+		}
+	}
+	return false
+}
+
 // duration parses a non-negative duration; "0" is zero.
 func duration(v string) (time.Duration, error) {
 	if v == "0" {
@@ -266,16 +295,16 @@ func list(v string) []string {
 
 // Public development defaults (DESIGN.md): anyone can read them, so they must never protect
 // anything reachable from outside this machine.
-var devDefaults = []struct{ name, value, fix string }{
-	{"STRIPE_WEBHOOK_SECRET", "whsec_ledgerbridge_dev", "set it to your Stripe endpoint's signing secret (Dashboard → Developers → Webhooks)"},
-	{"STRIPE_API_KEY", "sk_test_ledgerbridge", "set it to your Stripe secret or restricted key"},
-	{"SAGE_API_KEY", "sage_ledgerbridge_dev", "set it to your Sage API key"},
-	{"LEDGERBRIDGE_ADMIN_TOKEN", "admin_ledgerbridge_dev", "set a long random token, or leave it empty to disable /admin"},
-	{"STRIPE_API_URL", "http://127.0.0.1:12111", "it is the Stripe sandbox; set https://api.stripe.com"},
-	{"SAGE_URL", "http://127.0.0.1:8383", "it is the Sage sandbox; set your Sage API's https URL"},
-	{"PAYTRACE_PASSWORD", "ledgerbridge-dev", "set it to your PayTrace API user's password"},
-	{"PAYTRACE_NOTIFY_SECRET", "ptwhsec_ledgerbridge_dev", "set a random secret (or none: the poll is the real intake)"},
-	{"PAYTRACE_API_URL", "http://127.0.0.1:8282", "it is the PayTrace sandbox; set https://api.paytrace.com"},
+var devDefaults = []struct{ provider, name, value, fix string }{
+	{"stripe", "STRIPE_WEBHOOK_SECRET", "whsec_ledgerbridge_dev", "set it to your Stripe endpoint's signing secret (Dashboard → Developers → Webhooks)"},
+	{"stripe", "STRIPE_API_KEY", "sk_test_ledgerbridge", "set it to your Stripe secret or restricted key"},
+	{"", "SAGE_API_KEY", "sage_ledgerbridge_dev", "set it to your Sage API key"},
+	{"", "LEDGERBRIDGE_ADMIN_TOKEN", "admin_ledgerbridge_dev", "set a long random token, or leave it empty to disable /admin"},
+	{"stripe", "STRIPE_API_URL", "http://127.0.0.1:12111", "it is the Stripe sandbox; set https://api.stripe.com"},
+	{"", "SAGE_URL", "http://127.0.0.1:8383", "it is the Sage sandbox; set your Sage API's https URL"},
+	{"paytrace", "PAYTRACE_PASSWORD", "ledgerbridge-dev", "set it to your PayTrace API user's password"},
+	{"paytrace", "PAYTRACE_NOTIFY_SECRET", "ptwhsec_ledgerbridge_dev", "set a random secret, or off (the poll is the real intake)"},
+	{"paytrace", "PAYTRACE_API_URL", "http://127.0.0.1:8282", "it is the PayTrace sandbox; set https://api.paytrace.com"},
 }
 
 // exposure says why this process counts as reachable beyond the laptop: a listener on a
@@ -287,6 +316,9 @@ func (c *Config) exposure() string {
 		}
 	}
 	for _, u := range []struct{ name, url string }{{"STRIPE_API_URL", c.StripeAPIURL}, {"SAGE_URL", c.SageURL}, {"PAYTRACE_API_URL", c.PayTraceURL}} {
+		if u.name == "PAYTRACE_API_URL" && !c.Uses("paytrace") || u.name == "STRIPE_API_URL" && !c.Uses("stripe") {
+			continue
+		}
 		if pu, err := url.Parse(u.url); err == nil && !isLoopback(pu.Hostname()) {
 			return fmt.Sprintf("%s=%s is not a local sandbox", u.name, u.url)
 		}
@@ -306,6 +338,9 @@ func (c *Config) refuseDevDefaults() error {
 		"PAYTRACE_PASSWORD": {c.PayTracePassword}, "PAYTRACE_NOTIFY_SECRET": c.PayTraceNotifySecrets, "PAYTRACE_API_URL": {c.PayTraceURL}}
 	var bad []string
 	for _, d := range devDefaults {
+		if d.provider != "" && !c.Uses(d.provider) {
+			continue
+		}
 		for _, v := range values[d.name] {
 			if v == d.value {
 				bad = append(bad, fmt.Sprintf("%s is the public development default: %s", d.name, d.fix))

@@ -61,13 +61,23 @@ func TestDevDefaultsRefusedWhenExposed(t *testing.T) {
 		}
 	}
 	setEnv(t, "GATEWAY_ADDR", "0.0.0.0:8080", "STRIPE_API_URL", "https://api.stripe.com", "STRIPE_API_KEY", "rk_live_x",
-		"STRIPE_WEBHOOK_SECRET", "whsec_a,whsec_b", "SAGE_URL", "https://sage.example.com", "SAGE_API_KEY", "k")
+		"STRIPE_WEBHOOK_SECRET", "whsec_a,whsec_b", "SAGE_URL", "https://sage.example.com", "SAGE_API_KEY", "k", "LEDGERBRIDGE_PROVIDERS", "stripe")
 	c, err := Load()
 	if err != nil {
-		t.Fatalf("a production configuration was refused: %v", err)
+		t.Fatalf("a production Stripe configuration was refused: %v", err)
 	}
-	if len(c.StripeWebhookSecrets) != 2 {
-		t.Errorf("secrets %v", c.StripeWebhookSecrets)
+	if len(c.StripeWebhookSecrets) != 2 || c.Uses("paytrace") || c.PayTraceNotifySecrets != nil {
+		t.Errorf("config %+v", c)
+	}
+	// A PayTrace merchant's production configuration needs no Stripe setting.
+	setEnv(t, "GATEWAY_ADDR", "0.0.0.0:8080", "SAGE_URL", "https://sage.example.com", "SAGE_API_KEY", "k", "LEDGERBRIDGE_PROVIDERS", "paytrace",
+		"PAYTRACE_API_URL", "https://api.paytrace.com", "PAYTRACE_PASSWORD", "secret", "PAYTRACE_NOTIFY_SECRET", "off")
+	if c, err := Load(); err != nil || c.PayTraceNotifySecrets != nil {
+		t.Fatalf("a production PayTrace configuration was refused: %v", err)
+	}
+	setEnv(t, "GATEWAY_ADDR", "0.0.0.0:8080", "SAGE_URL", "https://sage.example.com", "SAGE_API_KEY", "k", "LEDGERBRIDGE_PROVIDERS", "paytrace")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "PAYTRACE_PASSWORD") || strings.Contains(err.Error(), "STRIPE") {
+		t.Fatalf("PayTrace dev defaults: %v", err)
 	}
 }
 
