@@ -80,7 +80,7 @@ func Ensure(ctx context.Context, c client.Client, w Want, log *zap.Logger) error
 		}
 		var denied *serviceerror.PermissionDenied
 		if errors.As(err, &denied) {
-			return fmt.Errorf("Temporal refused to create %s (%v): create it on the cluster, e.g. `temporal operator namespace create %s` and `temporal operator search-attribute create --namespace %s --name … --type …`",
+			return fmt.Errorf("the Temporal cluster refused to create %s (%v): create it on the cluster, e.g. `temporal operator namespace create %s` and `temporal operator search-attribute create --namespace %s --name … --type …`",
 				strings.Join(missing, ", "), denied.Message, w.Namespace, w.Namespace)
 		}
 		last = err
