@@ -84,6 +84,18 @@ func (c CreditCard) wire() map[string]any {
 	return map[string]any{"number": c.Number, "expiration_month": c.ExpirationMonth, "expiration_year": c.ExpirationYear}
 }
 
+// SecurityCode is a card's CSC/CVV. It is sent to PayTrace only: printed and logged as "***".
+type SecurityCode string
+
+// String hides the code.
+func (SecurityCode) String() string { return "***" }
+
+// GoString hides the code.
+func (SecurityCode) GoString() string { return "***" }
+
+// LogValue hides the code, for log/slog.
+func (SecurityCode) LogValue() slog.Value { return slog.StringValue("***") }
+
 // maskTail shows at most the last four digits of a sensitive number.
 func maskTail(n string) string {
 	if len(n) <= 4 {
@@ -477,7 +489,7 @@ func (d *SaleDetails) wire(body map[string]any) error {
 type KeyedSale struct {
 	SaleDetails
 	CreditCard     CreditCard
-	CSC            string `json:"-"`
+	CSC            SecurityCode `json:"-"`
 	BillingAddress *Address
 }
 
@@ -485,7 +497,7 @@ type KeyedSale struct {
 type CustomerSale struct {
 	SaleDetails
 	CustomerID string
-	CSC        string `json:"-"`
+	CSC        SecurityCode `json:"-"`
 }
 
 // TransactionResult is PayTrace's answer to a payment call, approved or not.
@@ -555,7 +567,7 @@ func (c *Client) keyed(ctx context.Context, path string, s KeyedSale) (*Transact
 		return nil, err
 	}
 	if s.CSC != "" {
-		body["csc"] = s.CSC
+		body["csc"] = string(s.CSC)
 	}
 	if s.BillingAddress != nil {
 		body["billing_address"] = s.BillingAddress
@@ -572,7 +584,7 @@ func (c *Client) byCustomer(ctx context.Context, path string, s CustomerSale) (*
 		return nil, err
 	}
 	if s.CSC != "" {
-		body["csc"] = s.CSC
+		body["csc"] = string(s.CSC)
 	}
 	return c.payment(ctx, path, body)
 }
