@@ -14,6 +14,8 @@ import (
 	"time"
 	_ "time/tzdata" // the merchant time zone must load on hosts without zoneinfo
 
+	"github.com/shopspring/decimal"
+
 	"github.com/ledgerbridge/ledgerbridge/internal/redact"
 )
 
@@ -71,6 +73,30 @@ type Client struct {
 	inflight *refresh
 }
 
+// API is the PayTrace surface ledgerbridge's activities use; *Client implements it, tests
+// of activities may swap it.
+type API interface {
+	ExportTransaction(ctx context.Context, id int64) (*Transaction, error)
+	ExportTransactions(ctx context.Context, q ExportQuery) (page []Transaction, more bool, err error)
+	Batches(ctx context.Context, from, to time.Time) ([]Batch, error)
+	Batch(ctx context.Context, number string) (*Batch, error)
+	BatchTransactions(ctx context.Context, number string) ([]Transaction, error)
+	ExportCustomers(ctx context.Context, q CustomerQuery) (page []Customer, more bool, err error)
+	Customer(ctx context.Context, id string) (*Customer, error)
+	CreateCustomer(ctx context.Context, n NewCustomer) (*CustomerResult, error)
+	UpdateCustomer(ctx context.Context, u CustomerUpdate) (*CustomerResult, error)
+	DeleteCustomer(ctx context.Context, id string) error
+	SaleKeyed(ctx context.Context, s KeyedSale) (*TransactionResult, error)
+	SaleByCustomer(ctx context.Context, s CustomerSale) (*TransactionResult, error)
+	AuthorizeKeyed(ctx context.Context, s KeyedSale) (*TransactionResult, error)
+	AuthorizeByCustomer(ctx context.Context, s CustomerSale) (*TransactionResult, error)
+	Capture(ctx context.Context, id int64, amount decimal.Decimal) (*TransactionResult, error)
+	RefundTransaction(ctx context.Context, id int64, amount decimal.Decimal) (*TransactionResult, error)
+	Void(ctx context.Context, id int64) (*TransactionResult, error)
+}
+
+var _ API = (*Client)(nil)
+
 // refresh is one token request that concurrent callers wait for.
 type refresh struct {
 	done  chan struct{}
@@ -120,6 +146,9 @@ func (c *Client) accessToken(ctx context.Context, stale string) (string, error) 
 		tok := c.token
 		c.mu.Unlock()
 		return tok, nil
+	}
+	if stale != "" && c.token == stale {
+		c.token = "" // known bad: nobody else sends it while the refresh runs
 	}
 	r := c.inflight
 	if r == nil {
