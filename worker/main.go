@@ -115,6 +115,7 @@ func run() error {
 	w.RegisterWorkflowWithOptions(workflows.RefundToCreditMemo, workflow.RegisterOptions{Name: workflows.RefundWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.ChargeRefunds, workflow.RegisterOptions{Name: workflows.ChargeRefundsWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.Dispute, workflow.RegisterOptions{Name: workflows.DisputeWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.CreditNoteToCreditMemo, workflow.RegisterOptions{Name: workflows.CreditNoteWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.PayoutToGL, workflow.RegisterOptions{Name: workflows.PayoutWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CustomerToERP, workflow.RegisterOptions{Name: workflows.CustomerWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CustomerSyncToStripe, workflow.RegisterOptions{Name: workflows.CustomerSyncWorkflowName})

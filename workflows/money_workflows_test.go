@@ -23,6 +23,7 @@ func TestRefundWaitsForTheInvoiceAndStartsOrderToCash(t *testing.T) {
 	env.RegisterWorkflowWithOptions(OrderToCash, workflow.RegisterOptions{Name: OrderToCashWorkflowName})
 	env.OnWorkflow(OrderToCashWorkflowName, mock.Anything, mock.Anything).Return(&OrderToCashResult{Status: StatusPosted}, nil).Once()
 	env.OnActivity(a.FetchRefund, mock.Anything, mock.Anything).Return(refundSnap(), nil)
+	env.OnActivity(a.RefundCreditNote, mock.Anything, mock.Anything).Return(&activities.RefundCreditNoteResult{}, nil).Maybe()
 	inv := &erp.Document{Number: "INV-000001", CustomerID: "C1", Currency: "USD", Status: "Paid"}
 	env.OnActivity(a.FindChargeInvoice, mock.Anything, mock.Anything).Return(&activities.FindChargeInvoiceResult{}, nil).Times(3)
 	env.OnActivity(a.FindChargeInvoice, mock.Anything, mock.Anything).Return(&activities.FindChargeInvoiceResult{Found: true, Invoice: inv}, nil).Once()
@@ -50,6 +51,7 @@ func TestRefundWaitsForTheInvoiceAndStartsOrderToCash(t *testing.T) {
 func TestRefundOfAVoidedInvoiceParks(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(a.FetchRefund, mock.Anything, mock.Anything).Return(refundSnap(), nil)
+	env.OnActivity(a.RefundCreditNote, mock.Anything, mock.Anything).Return(&activities.RefundCreditNoteResult{}, nil).Maybe()
 	env.OnActivity(a.FindChargeInvoice, mock.Anything, mock.Anything).Return(&activities.FindChargeInvoiceResult{Found: true,
 		Invoice: &erp.Document{Number: "INV-1", Status: "Void"}}, nil)
 	env.OnActivity(a.Alert, mock.Anything, mock.Anything).Return(&activities.AlertResult{}, nil)
@@ -124,6 +126,7 @@ func TestFailedRefundUndoesWhatWasPosted(t *testing.T) {
 	failed := refundSnap()
 	failed.Status = "failed"
 	env.OnActivity(a.FetchRefund, mock.Anything, mock.Anything).Return(failed, nil)
+	env.OnActivity(a.RefundCreditNote, mock.Anything, mock.Anything).Return(&activities.RefundCreditNoteResult{}, nil).Maybe()
 	env.OnActivity(a.UndoRefund, mock.Anything, mock.Anything).Return(&activities.UndoRefundResult{
 		Undone: []string{"credit memo CM-1 voided", "cash entry reversed by JE-9"}}, nil).Once()
 	env.ExecuteWorkflow(RefundToCreditMemo, &RefundInput{RefundID: "re_1"})
@@ -132,4 +135,24 @@ func TestFailedRefundUndoesWhatWasPosted(t *testing.T) {
 	require.Equal(t, StatusSkipped, res.Status)
 	require.Len(t, res.Voided, 2)
 	env.AssertNotCalled(t, "PostCreditMemo", mock.Anything, mock.Anything)
+}
+
+// A refund a credit note issued posts only its cash: the credit note's run posts the memo.
+func TestRefundOfACreditNotePostsOnlyItsCash(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(a.FetchRefund, mock.Anything, mock.Anything).Return(refundSnap(), nil)
+	env.OnActivity(a.FindChargeInvoice, mock.Anything, mock.Anything).Return(&activities.FindChargeInvoiceResult{Found: true, Paid: true,
+		Invoice: &erp.Document{Number: "INV-1", Currency: "USD"}}, nil)
+	env.OnActivity(a.RefundCreditNote, mock.Anything, mock.Anything).Return(&activities.RefundCreditNoteResult{CreditNoteID: "cn_1"}, nil)
+	env.OnActivity(a.PostRefundCash, mock.Anything, mock.MatchedBy(func(in *activities.PostRefundCashInput) bool {
+		return in.CreditMemo == "of credit note cn_1"
+	})).Return(&activities.PostJournalResult{Number: "JE-1"}, nil).Once()
+	env.ExecuteWorkflow(RefundToCreditMemo, &RefundInput{RefundID: "re_1"})
+	require.NoError(t, env.GetWorkflowError())
+	var res RefundResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, StatusPosted, res.Status)
+	require.Empty(t, res.CreditMemo)
+	require.Equal(t, "JE-1", res.JournalEntry)
+	env.AssertExpectations(t)
 }

@@ -89,8 +89,9 @@ func RefundToCreditMemo(ctx workflow.Context, in *RefundInput) (*RefundResult, e
 	stripeCtx := workflow.WithActivityOptions(ctx, stripeActivity)
 	erpCtx := workflow.WithActivityOptions(ctx, erpActivity)
 	var (
-		refund  *activities.RefundSnapshot
-		invoice activities.FindChargeInvoiceResult
+		refund    *activities.RefundSnapshot
+		invoice   activities.FindChargeInvoiceResult
+		coveredBy string // the credit note that issued this refund, if any
 	)
 	refresh := workflow.GetSignalChannel(ctx, SignalRefresh)
 	undo := func() (*RefundResult, error) {
@@ -130,7 +131,22 @@ func RefundToCreditMemo(ctx workflow.Context, in *RefundInput) (*RefundResult, e
 			}
 			return workflow.ExecuteActivity(stripeCtx, a.FetchRefund, &activities.FetchRefundInput{RefundID: in.RefundID}).Get(ctx, &refund)
 		}},
+		{"check-credit-note", func() error {
+			// A refund a Stripe credit note issued is credited by that credit note's own run
+			// (change refund-credit-note): this run posts only the refunded cash.
+			if workflow.GetVersion(ctx, "refund-credit-note", workflow.DefaultVersion, 1) != 1 {
+				return nil
+			}
+			var res activities.RefundCreditNoteResult
+			err := workflow.ExecuteActivity(stripeCtx, a.RefundCreditNote, &activities.RefundCreditNoteInput{RefundID: in.RefundID, ChargeID: refund.ChargeID}).Get(ctx, &res)
+			coveredBy = res.CreditNoteID
+			return err
+		}},
 		{"post-credit-memo", func() error {
+			if coveredBy != "" {
+				st.Note = "credited by credit note " + coveredBy + " (its own run posts the credit memo)"
+				return nil
+			}
 			var res activities.PostCreditMemoResult
 			err := workflow.ExecuteActivity(erpCtx, a.PostCreditMemo, &activities.PostCreditMemoInput{Refund: refund, Invoice: invoice.Invoice}).Get(ctx, &res)
 			if err == nil {
@@ -141,12 +157,16 @@ func RefundToCreditMemo(ctx workflow.Context, in *RefundInput) (*RefundResult, e
 		}},
 		{"post-refund-cash", func() error {
 			var res activities.PostJournalResult
-			err := workflow.ExecuteActivity(erpCtx, a.PostRefundCash, &activities.PostRefundCashInput{Refund: refund, CreditMemo: st.CreditMemo}).Get(ctx, &res)
+			memo := st.CreditMemo
+			if coveredBy != "" {
+				memo = "of credit note " + coveredBy
+			}
+			err := workflow.ExecuteActivity(erpCtx, a.PostRefundCash, &activities.PostRefundCashInput{Refund: refund, CreditMemo: memo}).Get(ctx, &res)
 			st.JournalEntry = res.Number
 			return err
 		}},
 		{"write-back", func() error {
-			if st.Corrections.SkipWriteBack {
+			if st.Corrections.SkipWriteBack || st.CreditMemo == "" {
 				return nil
 			}
 			return workflow.ExecuteActivity(stripeCtx, a.WriteBackRefund, &activities.WriteBackRefundInput{RefundID: refund.ID, CreditMemo: st.CreditMemo}).Get(ctx, nil)

@@ -18,6 +18,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	r.RegisterWorkflowWithOptions(RefundToCreditMemo, workflow.RegisterOptions{Name: RefundWorkflowName})
 	r.RegisterWorkflowWithOptions(ChargeRefunds, workflow.RegisterOptions{Name: ChargeRefundsWorkflowName})
 	r.RegisterWorkflowWithOptions(Dispute, workflow.RegisterOptions{Name: DisputeWorkflowName})
+	r.RegisterWorkflowWithOptions(CreditNoteToCreditMemo, workflow.RegisterOptions{Name: CreditNoteWorkflowName})
 	r.RegisterWorkflowWithOptions(PayoutToGL, workflow.RegisterOptions{Name: PayoutWorkflowName})
 	r.RegisterWorkflowWithOptions(CustomerToERP, workflow.RegisterOptions{Name: CustomerWorkflowName})
 	r.RegisterWorkflowWithOptions(CustomerSyncToStripe, workflow.RegisterOptions{Name: CustomerSyncWorkflowName})

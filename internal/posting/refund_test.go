@@ -63,3 +63,26 @@ func TestCreditMemoCreditsTaxWhereItWasCharged(t *testing.T) {
 		t.Fatal("a refund in another currency than its invoice must park")
 	}
 }
+
+// A credit note becomes a credit memo line by line, on the items and tax codes of the invoice
+// lines it names, discount and tax as Stripe credited them.
+func TestCreditNoteMemo(t *testing.T) {
+	m := defaultMapping(t, "sage500")
+	inv := &erp.Document{Number: "INV-7", CustomerID: "C1", Currency: "USD", Lines: []erp.Line{
+		{ItemID: "PRO", Amount: d("50.00"), Discount: d("5.00"), Tax: d("3.71"), TaxCode: "VA"},
+		{ItemID: "ADDON", Amount: d("10.00"), Tax: d("0.83"), TaxCode: "VA"},
+	}}
+	cn := &CreditNote{ID: "cn_1", InvoiceID: "in_1", Currency: "USD", Total: d("13.57"), InvoiceLineIDs: []string{"il_1", "il_2"},
+		Lines: []CreditNoteLine{{Amount: d("10.00"), Discount: d("1.00"), Tax: d("0.74"), InvoiceLineID: "il_1"},
+			{Amount: d("2.50"), Tax: d("0.21"), InvoiceLineID: "il_2"}, {Description: "Goodwill", Amount: d("0.12")}}}
+	cn.Total = d("12.57") // 10 − 1 + 0.74 + 2.50 + 0.21 + 0.12
+	memo, err := CreditNoteMemo(m, cn, inv)
+	if err != nil || memo.ExternalRef != "cn_1" || memo.SourceRef != "INV-7" || memo.Lines[0].ItemID != "PRO" || memo.Lines[0].TaxCode != "VA" || memo.Lines[1].ItemID != "ADDON" ||
+		memo.Lines[2].ItemID != "STRIPE-SALE" || !memo.TaxTotal.Equal(d("0.95")) || !memo.DiscountTotal.Equal(d("1.00")) {
+		t.Fatalf("%+v %v", memo, err)
+	}
+	cn.Total = d("13.57")
+	if _, err := CreditNoteMemo(m, cn, inv); err == nil {
+		t.Fatal("a memo that does not total the credit note must park")
+	}
+}

@@ -33,6 +33,10 @@ func NewClient(baseURL, key string) *client.API {
 type Client interface {
 	GetCharge(ctx context.Context, id string) (*stripe.Charge, error)
 	GetInvoice(ctx context.Context, id string) (*stripe.Invoice, error)
+	// GetCreditNote fetches a credit note with every line.
+	GetCreditNote(ctx context.Context, id string) (*stripe.CreditNote, []*stripe.CreditNoteLineItem, error)
+	// InvoiceCreditNotes lists the credit notes of an invoice.
+	InvoiceCreditNotes(ctx context.Context, invoiceID string) ([]*stripe.CreditNote, error)
 	ListInvoiceLines(ctx context.Context, invoiceID string) ([]*stripe.InvoiceLineItem, error)
 	UpdateChargeMetadata(ctx context.Context, id string, metadata map[string]string, idempotencyKey string) error
 	UpdateCustomerMetadata(ctx context.Context, id string, metadata map[string]string, idempotencyKey string) error
@@ -70,6 +74,36 @@ func (a *API) GetInvoice(ctx context.Context, id string) (*stripe.Invoice, error
 	p := &stripe.InvoiceParams{}
 	p.Context = ctx
 	return a.SC.Invoices.Get(id, p)
+}
+
+// GetCreditNote fetches a credit note and pages through its lines.
+func (a *API) GetCreditNote(ctx context.Context, id string) (*stripe.CreditNote, []*stripe.CreditNoteLineItem, error) {
+	p := &stripe.CreditNoteParams{}
+	p.Context = ctx
+	cn, err := a.SC.CreditNotes.Get(id, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	lp := &stripe.CreditNoteListLinesParams{CreditNote: stripe.String(id)}
+	lp.Context = ctx
+	var lines []*stripe.CreditNoteLineItem
+	it := a.SC.CreditNotes.ListLines(lp)
+	for it.Next() {
+		lines = append(lines, it.CreditNoteLineItem())
+	}
+	return cn, lines, it.Err()
+}
+
+// InvoiceCreditNotes lists every credit note of an invoice.
+func (a *API) InvoiceCreditNotes(ctx context.Context, invoiceID string) ([]*stripe.CreditNote, error) {
+	p := &stripe.CreditNoteListParams{Invoice: stripe.String(invoiceID)}
+	p.Context = ctx
+	var out []*stripe.CreditNote
+	it := a.SC.CreditNotes.List(p)
+	for it.Next() {
+		out = append(out, it.CreditNote())
+	}
+	return out, it.Err()
 }
 
 // ListInvoiceLines pages through every line of a Stripe invoice, with each line's product (whose

@@ -427,6 +427,9 @@ func routeEvent(e stripe.Event) (route, bool, string) {
 	case typ == "charge.refunded":
 		return route{workflows.ChargeRefundsID(obj.ID, obj.AmountRefunded), workflows.ChargeRefundsWorkflowName, obj.ID,
 			&workflows.ChargeRefundsInput{ChargeID: obj.ID}, false}, true, ""
+	case typ == "credit_note.created" || typ == "credit_note.updated" || typ == "credit_note.voided":
+		return route{workflows.CreditNoteID(obj.ID), workflows.CreditNoteWorkflowName, obj.ID,
+			&workflows.CreditNoteInput{CreditNoteID: obj.ID, EventType: typ}, true}, true, ""
 	case strings.HasPrefix(typ, "charge.dispute."):
 		return route{workflows.DisputeID(obj.ID), workflows.DisputeWorkflowName, obj.ID,
 			&workflows.DisputeInput{DisputeID: obj.ID, EventType: typ}, true}, true, ""

@@ -105,6 +105,8 @@ func TestEventsRouteToTheirObjectsWorkflow(t *testing.T) {
 		{"customer.updated", `{"id":"cus_1","object":"customer"}`, "customer/stripe/cus_1", true},
 		{"payout.failed", `{"id":"po_1","object":"payout"}`, "payout/stripe/po_1", true},
 		{"invoice.paid", `{"id":"in_1","object":"invoice","charge":"ch_9"}`, "order-to-cash/stripe/ch_9", false},
+		{"credit_note.created", `{"id":"cn_1","object":"credit_note"}`, "credit-note/stripe/cn_1", true},
+		{"credit_note.voided", `{"id":"cn_1","object":"credit_note"}`, "credit-note/stripe/cn_1", true},
 		{"invoice.payment_succeeded", `{"id":"in_1","object":"invoice","charge":{"id":"ch_9","object":"charge"}}`, "order-to-cash/stripe/ch_9", false},
 	}
 	for _, c := range cases {
