@@ -125,6 +125,11 @@ type Payment struct {
 	PaymentStatus string `json:"paymentStatus,omitempty"`
 	// Site is the site or facility of the receipt (Sage X3 FCY); empty means the connector's default.
 	Site string `json:"site,omitempty"`
+	// SalesOrder links the receipt to the sales order it pays (Sage X3 SOHNUM), when one was posted.
+	SalesOrder string `json:"salesOrder,omitempty"`
+	// Account is the GL account the receipt is deposited to: the processor's clearing account
+	// (Sage X3 ACC); empty means the connector's default.
+	Account string `json:"account,omitempty"`
 	// HomeCurrency, HomeAmount and ExchangeRate carry the receipt's value in the merchant's home
 	// currency when it is paid in another (Amount in Currency × ExchangeRate = HomeAmount).
 	HomeCurrency string          `json:"homeCurrency,omitempty"`
