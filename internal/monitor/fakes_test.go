@@ -134,6 +134,14 @@ func (f *fakeStripe) GetInvoice(ctx context.Context, id string) (*stripe.Invoice
 	f.hit("GetInvoice")
 	return nil, f.err
 }
+func (f *fakeStripe) GetCreditNote(ctx context.Context, id string) (*stripe.CreditNote, []*stripe.CreditNoteLineItem, error) {
+	f.hit("GetCreditNote")
+	return nil, nil, f.err
+}
+func (f *fakeStripe) InvoiceCreditNotes(ctx context.Context, invoiceID string) ([]*stripe.CreditNote, error) {
+	f.hit("InvoiceCreditNotes")
+	return nil, f.err
+}
 func (f *fakeStripe) ListInvoiceLines(ctx context.Context, invoiceID string) ([]*stripe.InvoiceLineItem, error) {
 	f.hit("ListInvoiceLines")
 	return nil, f.err

@@ -18,8 +18,9 @@ type Limits struct {
 
 // DefaultLimits returns the suggested limits per worker process, under the systems' own:
 // Stripe 20/s burst 20 (Stripe allows 25/s in test mode, 100/s live), the ERP 20/s burst 10
-// (Sage gateways commonly throttle around 25/s), PayTrace 10/s burst 10. Each call returns a new
-// map the caller may change.
+// (the Sage APIs publish no limit; an on-premise Sage server shares its capacity with its
+// users), PayTrace 10/s burst 10 (a conservative guess; PayTrace publishes no limit either). Each
+// call returns a new map the caller may change.
 func DefaultLimits() map[string]Limits {
 	return map[string]Limits{
 		SystemStripe:   {RatePerSecond: 20, Burst: 20},

@@ -32,11 +32,17 @@ func stripeDo(ctx context.Context, s *stripeClient, op string, fn func() error) 
 	return err
 }
 
-// page is PayoutTransactions' two results.
-type page struct {
-	txns []*stripe.BalanceTransaction
-	more bool
-}
+// page and creditNote carry the two results of PayoutTransactions and GetCreditNote.
+type (
+	page struct {
+		txns []*stripe.BalanceTransaction
+		more bool
+	}
+	creditNote struct {
+		note  *stripe.CreditNote
+		lines []*stripe.CreditNoteLineItem
+	}
+)
 
 func (s *stripeClient) GetCharge(ctx context.Context, id string) (*stripe.Charge, error) {
 	return stripeCall(ctx, s, "GetCharge", func() (*stripe.Charge, error) { return s.c.GetCharge(ctx, id) })
@@ -44,6 +50,18 @@ func (s *stripeClient) GetCharge(ctx context.Context, id string) (*stripe.Charge
 
 func (s *stripeClient) GetInvoice(ctx context.Context, id string) (*stripe.Invoice, error) {
 	return stripeCall(ctx, s, "GetInvoice", func() (*stripe.Invoice, error) { return s.c.GetInvoice(ctx, id) })
+}
+
+func (s *stripeClient) GetCreditNote(ctx context.Context, id string) (*stripe.CreditNote, []*stripe.CreditNoteLineItem, error) {
+	r, err := stripeCall(ctx, s, "GetCreditNote", func() (creditNote, error) {
+		cn, lines, err := s.c.GetCreditNote(ctx, id)
+		return creditNote{cn, lines}, err
+	})
+	return r.note, r.lines, err
+}
+
+func (s *stripeClient) InvoiceCreditNotes(ctx context.Context, invoiceID string) ([]*stripe.CreditNote, error) {
+	return stripeCall(ctx, s, "InvoiceCreditNotes", func() ([]*stripe.CreditNote, error) { return s.c.InvoiceCreditNotes(ctx, invoiceID) })
 }
 
 func (s *stripeClient) ListInvoiceLines(ctx context.Context, invoiceID string) ([]*stripe.InvoiceLineItem, error) {
