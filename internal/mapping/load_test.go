@@ -59,7 +59,7 @@ func TestBrokenFiles(t *testing.T) {
 		{"in not a list", base + "rules:\n  - when: {field: charge.currency, not_in: EUR}\n    set: {invoice.memo: x}\n",
 			`mapping.yaml:7: rules[0].when.not_in: want a list such as [a, b], got "EUR"`},
 		{"condition on unknown path", base + "rules:\n  - when: {field: charge.metdata.x, exists: true}\n    set: {invoice.memo: x}\n",
-			`mapping.yaml:7: rules[0].when.field: unknown source path "charge.metdata.x"; want one of charge.amount, charge.amount_authorized, charge.card.brand, charge.card.last4, charge.created, charge.currency, charge.customer, charge.description, charge.id, charge.invoice, charge.payment_intent, charge.payment_method_type, charge.settlement.amount, charge.settlement.currency, charge.settlement.rate, charge.statement_descriptor, charge.status, charge.metadata.<key>`},
+			`mapping.yaml:7: rules[0].when.field: unknown source path "charge.metdata.x"; want one of charge.amount, charge.amount_authorized, charge.card.brand, charge.card.last4, charge.created, charge.currency, charge.customer, charge.description, charge.id, charge.invoice, charge.payment_intent, charge.payment_method_type, charge.provider, charge.settlement.amount, charge.settlement.currency, charge.settlement.rate, charge.statement_descriptor, charge.status, charge.metadata.<key>`},
 		{"unknown condition key", base + "rules:\n  - when: {field: charge.currency, equal: EUR}\n    set: {invoice.memo: x}\n",
 			"mapping.yaml:7: rules[0].when.equal: unknown condition key; want one of field, equals, not_equals, in, not_in, exists, matches\n" +
 				"mapping.yaml:7: rules[0].when: want exactly one operator of equals, not_equals, in, not_in, exists, matches, got 0"},

@@ -265,6 +265,9 @@ func (m *Mapping) Item(src Source) (string, error) {
 		what, in.metadataKey, m.Name)}
 }
 
+// ItemMetadataKey is invoice.items.metadata_key: the product metadata key naming the ERP item.
+func (m *Mapping) ItemMetadataKey() string { return m.invoice.metadataKey }
+
 // InvoiceMemo renders the memo (header notes) of sales orders, invoices and credit memos.
 func (m *Mapping) InvoiceMemo(src Source) string {
 	return pick(m.matching(src), "invoice.memo", m.invoice.memo).Render(src)

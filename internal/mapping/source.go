@@ -23,7 +23,7 @@ var KnownSourcePrefixes = []string{"charge", "customer", "line", "invoice"}
 // root), so a template can only reference data that exists. Any root also accepts
 // metadata.<key> with a free-form key. Whoever fills a new field adds it here.
 var KnownSourcePaths = map[string][]string{
-	"charge": {"id", "amount", "amount_authorized", "currency", "status", "description", "created",
+	"charge": {"id", "provider", "amount", "amount_authorized", "currency", "status", "description", "created",
 		"card.brand", "card.last4", "payment_method_type", "payment_intent", "invoice", "customer",
 		"statement_descriptor", "settlement.currency", "settlement.amount", "settlement.rate"},
 	"customer": {"id", "name", "email", "phone", "currency",

@@ -16,7 +16,9 @@ import (
 // Charge is a provider payment as order-to-cash posts it, re-fetched from the provider. It holds
 // processor IDs and the masked card (brand, last 4) only: never card data.
 type Charge struct {
-	ID          string          `json:"id"`
+	ID string `json:"id"`
+	// Provider is "stripe" (empty) or "paytrace".
+	Provider    string          `json:"provider,omitempty"`
 	AmountMinor int64           `json:"amountMinor"`
 	Amount      decimal.Decimal `json:"amount"`
 	// Captured is the amount captured when less than Amount (a partial capture); zero means all of

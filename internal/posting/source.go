@@ -13,7 +13,7 @@ import (
 // path mapping.KnownSourcePaths lists for these roots is filled here.
 func (ch *Charge) Source() mapping.Source {
 	s := mapping.Source{
-		"charge.id": ch.ID, "charge.amount": ch.Posted().String(), "charge.amount_authorized": ch.Amount.String(),
+		"charge.id": ch.ID, "charge.provider": firstNonEmpty(ch.Provider, "stripe"), "charge.amount": ch.Posted().String(), "charge.amount_authorized": ch.Amount.String(),
 		"charge.currency": ch.Currency, "charge.status": ch.Status, "charge.description": ch.Description,
 		"charge.statement_descriptor": ch.StatementDescriptor,
 		"charge.created":              strconv.FormatInt(ch.Created, 10), "charge.card.brand": ch.CardBrand, "charge.card.last4": ch.CardLast4,
