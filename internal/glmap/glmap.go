@@ -13,8 +13,11 @@ import (
 type Accounts struct {
 	// Bank receives the net payout.
 	Bank string `json:"bank"`
-	// Clearing is the processor clearing account: payments land here, payouts empty it.
+	// Clearing is the Stripe clearing account: payments land here, payouts empty it.
 	Clearing string `json:"clearing"`
+	// PayTraceClearing is PayTrace's clearing account (one per processor, so each ties out on
+	// its own): PayTrace receipts land here, settlement batches empty it.
+	PayTraceClearing string `json:"paytraceClearing"`
 	// Receivable is accounts receivable (refunded cash leaves the customer's credit here).
 	Receivable string `json:"receivable"`
 	// Fees is processing-fee expense.
@@ -37,7 +40,7 @@ type Accounts struct {
 // dispute workflow when the funds are withdrawn, so in a payout they only move through clearing.
 func Defaults() Accounts {
 	return Accounts{
-		Bank: "1010-00", Clearing: "1015-00", Receivable: "1200-00", Fees: "6150-00", DisputeFees: "6160-00",
+		Bank: "1010-00", Clearing: "1015-00", PayTraceClearing: "1016-00", Receivable: "1200-00", Fees: "6150-00", DisputeFees: "6160-00",
 		Chargebacks: "4900-00", FX: "7900-00", Suspense: "2990-00",
 		Categories: map[string]string{
 			"charge": "1015-00", "refund": "1015-00", "dispute": "1015-00", "dispute_reversal": "1015-00",
@@ -67,7 +70,7 @@ func (a Accounts) FeeAccountFor(category string) string {
 }
 
 // Parse applies an override spec to the defaults: comma-separated key=account pairs where key is
-// one of bank, clearing, receivable, fees, disputeFees, chargebacks, fx, suspense,
+// one of bank, clearing, paytraceClearing, receivable, fees, disputeFees, chargebacks, fx, suspense,
 // category.<reporting_category> or fee.<reporting_category>. Errors name the entry at fault.
 func Parse(spec string) (Accounts, error) { return Apply(Defaults(), spec) }
 
@@ -99,7 +102,7 @@ func Apply(base Accounts, spec string) (Accounts, error) {
 		default:
 			field := a.field(key)
 			if field == nil {
-				return a, fmt.Errorf("LEDGERBRIDGE_GL_ACCOUNTS entry %q: unknown key %q (want bank, clearing, receivable, fees, disputeFees, chargebacks, fx, suspense, category.<reporting_category> or fee.<reporting_category>)", entry, key)
+				return a, fmt.Errorf("LEDGERBRIDGE_GL_ACCOUNTS entry %q: unknown key %q (want bank, clearing, paytraceClearing, receivable, fees, disputeFees, chargebacks, fx, suspense, category.<reporting_category> or fee.<reporting_category>)", entry, key)
 			}
 			*field = acct
 		}
@@ -113,6 +116,8 @@ func (a *Accounts) field(key string) *string {
 		return &a.Bank
 	case "clearing":
 		return &a.Clearing
+	case "paytraceclearing", "paytrace_clearing":
+		return &a.PayTraceClearing
 	case "receivable":
 		return &a.Receivable
 	case "fees":
@@ -131,7 +136,7 @@ func (a *Accounts) field(key string) *string {
 
 // All lists every account the mapping uses, labelled, in a stable order.
 func (a Accounts) All() [][2]string {
-	out := [][2]string{{"bank", a.Bank}, {"clearing", a.Clearing}, {"receivable", a.Receivable}, {"fees", a.Fees},
+	out := [][2]string{{"bank", a.Bank}, {"clearing", a.Clearing}, {"paytraceClearing", a.PayTraceClearing}, {"receivable", a.Receivable}, {"fees", a.Fees},
 		{"disputeFees", a.DisputeFees}, {"chargebacks", a.Chargebacks}, {"fx", a.FX}, {"suspense", a.Suspense}}
 	for _, m := range []struct {
 		prefix string

@@ -744,7 +744,7 @@ func (l *loader) condition(n *yaml.Node, key string) (condition, bool) {
 	return c, ok && good
 }
 
-var glKeys = []string{"bank", "clearing", "receivable", "fees", "disputeFees", "chargebacks", "fx", "suspense", "categories", "feeAccounts"}
+var glKeys = []string{"bank", "clearing", "paytraceClearing", "receivable", "fees", "disputeFees", "chargebacks", "fx", "suspense", "categories", "feeAccounts"}
 
 func (l *loader) gl(m *Mapping, p pair) {
 	for _, e := range l.mapping(p.val, "gl") {
@@ -755,6 +755,8 @@ func (l *loader) gl(m *Mapping, p pair) {
 			name = "disputeFees"
 		case "fee_accounts":
 			name = "feeAccounts"
+		case "paytrace_clearing":
+			name = "paytraceClearing"
 		}
 		if !slices.Contains(glKeys, name) {
 			l.errf(e.keyNode, key, "unknown GL key; want one of %s", strings.Join(glKeys, ", "))
@@ -784,6 +786,8 @@ func glField(a *glmap.Accounts, name string) *string {
 		return &a.Bank
 	case "clearing":
 		return &a.Clearing
+	case "paytraceClearing":
+		return &a.PayTraceClearing
 	case "receivable":
 		return &a.Receivable
 	case "fees":

@@ -76,7 +76,7 @@ func TestBrokenFiles(t *testing.T) {
 		{"rule without set", base + "rules:\n  - when: {field: charge.currency, equals: EUR}\n",
 			"mapping.yaml:7: rules[0].set: missing; want set: {invoice.memo: \"…\"}"},
 		{"unknown gl key", base + "gl:\n  bank: 1010-00\n  fee: 6150-00\n",
-			"mapping.yaml:8: gl.fee: unknown GL key; want one of bank, clearing, receivable, fees, disputeFees, chargebacks, fx, suspense, categories, feeAccounts"},
+			"mapping.yaml:8: gl.fee: unknown GL key; want one of bank, clearing, paytraceClearing, receivable, fees, disputeFees, chargebacks, fx, suspense, categories, feeAccounts"},
 		{"empty gl account", base + "gl:\n  categories:\n    charge:\n",
 			"mapping.yaml:8: gl.categories.charge: must not be empty; want a GL account number such as 1015-00"},
 		{"duplicate key", base + "    name: \"{customer.email}\"\n",

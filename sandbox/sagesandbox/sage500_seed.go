@@ -23,6 +23,7 @@ var s5Accounts = []s5GLAccount{
 	{AcctNo: "1010-00", Description: "Operating bank", AcctType: "Cash", Status: s5Active},
 	{AcctNo: "1015-00", Description: "Stripe clearing", AcctType: "Cash", Status: s5Active},
 	{AcctNo: "1016-00", Description: "PayTrace clearing", AcctType: "Cash", Status: s5Active},
+	{AcctNo: "1016-00", Description: "PayTrace clearing", AcctType: "Cash", Status: s5Active},
 	{AcctNo: "1200-00", Description: "Accounts receivable", AcctType: "Accounts Receivable", Status: s5Active},
 	{AcctNo: "1999-00", Description: "Retired clearing (inactive)", AcctType: "Cash", Status: s5Inactive},
 	{AcctNo: "2200-00", Description: "Sales tax payable", AcctType: "Current Liability", Status: s5Active},
