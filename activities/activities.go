@@ -16,6 +16,7 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
 	"github.com/ledgerbridge/ledgerbridge/internal/glmap"
 	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
+	"github.com/ledgerbridge/ledgerbridge/internal/paytrace"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 )
 
@@ -31,7 +32,9 @@ type Settings struct {
 
 // Activities is registered with the worker; workflows call its methods.
 type Activities struct {
-	Stripe   stripeapi.Client
+	Stripe stripeapi.Client
+	// PayTrace is the PayTrace API (nil when PayTrace is not used).
+	PayTrace paytrace.API
 	ERP      erp.Connector
 	Settings Settings
 	// GL maps Stripe money movements to ERP accounts.
@@ -39,6 +42,8 @@ type Activities struct {
 	Logger *zap.Logger
 	// Schedules lets the customer sync store its cursor on its Temporal schedule.
 	Schedules Schedules
+	// Starter lets the PayTrace poll start the runs of the transactions it finds.
+	Starter Starter
 
 	cacheOnce sync.Once
 	cache     *chargeCache

@@ -158,7 +158,7 @@ func (a *Activities) createCustomerOnce(ctx context.Context, c erp.Customer, key
 
 // PostSalesOrder creates the charge's sales order when Settings.CreateSalesOrder is on.
 func (a *Activities) PostSalesOrder(ctx context.Context, in *PostDocumentInput) (*PostDocumentResult, error) {
-	if !a.Settings.CreateSalesOrder {
+	if !a.Settings.CreateSalesOrder && !in.Required {
 		return &PostDocumentResult{Skipped: true}, nil
 	}
 	return a.postDocument(ctx, erp.KindSalesOrder, in)
@@ -209,6 +209,11 @@ func (a *Activities) ApplyPayment(ctx context.Context, in *ApplyPaymentInput) (*
 	plan, err := posting.Payment(a.mapping(), ch, in.CustomerID, in.InvoiceNumber)
 	if err != nil {
 		return nil, dataError(err)
+	}
+	plan.SalesOrder = in.SalesOrder
+	if ch.Provider == "paytrace" {
+		// One clearing account per processor: PayTrace receipts are deposited to PayTrace's.
+		plan.Account = a.GL.PayTraceClearing
 	}
 	p, err := a.ERP.ApplyPayment(ctx, plan)
 	if err != nil {

@@ -14,6 +14,12 @@ const (
 	ErrERPAuth = "ErpAuthError"
 	// ErrStripeAuth: Stripe rejected our key (401/403). Non-retryable, like ErrERPAuth.
 	ErrStripeAuth = "StripeAuthError"
+	// ErrPayTrace: PayTrace refused a request (unknown transaction, invalid data). Non-retryable.
+	ErrPayTrace = "PayTraceError"
+	// ErrPayTraceUnavailable: network error, 5xx or 429 from PayTrace. Retried, honouring Retry-After.
+	ErrPayTraceUnavailable = "PayTraceUnavailable"
+	// ErrPayTraceAuth: PayTrace rejected our credentials. Non-retryable, like ErrERPAuth.
+	ErrPayTraceAuth = "PayTraceAuthError"
 	// ErrStripe: Stripe rejected a request permanently (missing object, invalid parameters).
 	// Non-retryable; the run parks.
 	ErrStripe = "StripeError"

@@ -147,6 +147,8 @@ func (a *Activities) PostCreditMemo(ctx context.Context, in *PostCreditMemoInput
 type PostRefundCashInput struct {
 	Refund     *RefundSnapshot `json:"refund"`
 	CreditMemo string          `json:"creditMemo"`
+	// Provider is "paytrace" for a PayTrace refund (its cash leaves PayTrace's clearing account).
+	Provider string `json:"provider,omitempty"`
 }
 
 // PostJournalResult names a journal entry.
@@ -159,7 +161,11 @@ type PostJournalResult struct {
 // / Cr processor clearing (the money left Stripe's balance). With the memo (Dr returns / Cr
 // receivable) the customer's balance nets to zero and clearing ties to the payout.
 func (a *Activities) PostRefundCash(ctx context.Context, in *PostRefundCashInput) (*PostJournalResult, error) {
-	return a.postJournalOnce(ctx, posting.RefundCash(a.mapping(), a.GL, in.Refund, in.CreditMemo))
+	clearing := a.GL.Clearing
+	if in.Provider == "paytrace" {
+		clearing = a.GL.PayTraceClearing
+	}
+	return a.postJournalOnce(ctx, posting.RefundCash(a.mapping(), a.GL, clearing, in.Refund, in.CreditMemo))
 }
 
 // postJournalOnce posts je unless an entry with its external reference exists. It refuses an
@@ -231,4 +237,45 @@ func (a *Activities) UndoRefund(ctx context.Context, in *UndoRefundInput) (*Undo
 		res.Undone = append(res.Undone, "credit memo "+memo.Number+" voided")
 	}
 	return res, nil
+}
+
+// UndoSaleInput names a sale voided after it was posted.
+type UndoSaleInput struct {
+	ChargeID string `json:"chargeId"`
+}
+
+// UndoSaleResult lists what was voided.
+type UndoSaleResult struct {
+	Voided []string `json:"voided,omitempty"`
+}
+
+// UndoSale voids, newest first, the payment, invoice and sales order posted for a sale (found by
+// its external reference), for a sale voided at the processor. Nothing posted: nothing to do.
+func (a *Activities) UndoSale(ctx context.Context, in *UndoSaleInput) (*UndoSaleResult, error) {
+	comp := &CompensateInput{}
+	if p, err := a.ERP.FindPayment(ctx, in.ChargeID); err != nil {
+		return nil, erpError("find payment for "+in.ChargeID, err)
+	} else if p != nil && !erp.Dead(p.Status) {
+		comp.PaymentID = p.ID
+	}
+	for _, k := range []struct {
+		kind erp.DocumentKind
+		into *string
+	}{{erp.KindInvoice, &comp.InvoiceNumber}, {erp.KindSalesOrder, &comp.SalesOrder}} {
+		d, err := a.ERP.FindDocument(ctx, k.kind, in.ChargeID)
+		if err != nil {
+			return nil, erpError(fmt.Sprintf("find %s for %s", k.kind, in.ChargeID), err)
+		}
+		if d != nil && !erp.Dead(d.Status) {
+			*k.into = d.Number
+		}
+	}
+	res, err := a.Compensate(ctx, comp)
+	if err != nil {
+		return nil, err
+	}
+	if len(res.NotVoided) > 0 {
+		return nil, validation("the ERP refused to void: " + strings.Join(res.NotVoided, "; "))
+	}
+	return &UndoSaleResult{Voided: res.Voided}, nil
 }

@@ -43,6 +43,9 @@ func (a *Activities) charge(ctx context.Context, id string) (*ChargeSnapshot, er
 	if s := a.charges().get(id); s != nil {
 		return s, nil
 	}
+	if strings.HasPrefix(id, payTraceRefPrefix) {
+		return a.fetchPayTraceCharge(ctx, id)
+	}
 	return a.fetchCharge(ctx, id)
 }
 

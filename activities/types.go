@@ -90,7 +90,10 @@ type ResolveCustomerResult struct {
 
 // PostDocumentInput asks for the sales order or invoice of a charge.
 type PostDocumentInput struct {
-	ChargeID    string      `json:"chargeId"`
+	ChargeID string `json:"chargeId"`
+	// Required posts the sales order whatever LEDGERBRIDGE_CREATE_SALES_ORDER says (PayTrace's
+	// flow always has one, seed 002).
+	Required    bool        `json:"required,omitempty"`
 	CustomerID  string      `json:"customerId"`
 	SalesOrder  string      `json:"salesOrder,omitempty"`
 	Corrections Corrections `json:"corrections"`
@@ -111,6 +114,8 @@ type ApplyPaymentInput struct {
 	ChargeID      string `json:"chargeId"`
 	CustomerID    string `json:"customerId"`
 	InvoiceNumber string `json:"invoiceNumber"`
+	// SalesOrder links the receipt to the sales order it pays, when one was posted.
+	SalesOrder string `json:"salesOrder,omitempty"`
 	// Legacy is set only in inputs scheduled by runs recorded before histories were slimmed.
 	Legacy *ChargeRef `json:"charge,omitempty"`
 }

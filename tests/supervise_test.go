@@ -65,7 +65,7 @@ func startMakeRun(t *testing.T) *makeRun {
 		}
 		t.Skipf("bin/devstack: %v (make build)", err)
 	}
-	ports, err := devstack.FreePorts(7)
+	ports, err := devstack.FreePorts(8)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func startMakeRun(t *testing.T) *makeRun {
 		"TEMPORAL_ADDRESS=", "LEDGERBRIDGE_HEADLESS=", "ERP=sage500",
 		"TEMPORAL_PORT="+strconv.Itoa(ports[0]), "TEMPORAL_UI_PORT="+strconv.Itoa(ports[1]),
 		"GATEWAY_ADDR="+addr(2), "GATEWAY_INTERNAL_ADDR="+addr(3), "STRIPE_SANDBOX_ADDR="+addr(4), "SAGE_SANDBOX_ADDR="+addr(5),
-		"WORKER_HEALTH_ADDR="+addr(6))
+		"WORKER_HEALTH_ADDR="+addr(6), "PAYTRACE_SANDBOX_ADDR="+addr(7))
 	m.cmd.Stdout, m.cmd.Stderr = m.out, m.out
 	// If the test binary dies, devstack dies, and its children with it.
 	m.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

@@ -25,6 +25,7 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/internal/glmap"
 	"github.com/ledgerbridge/ledgerbridge/internal/logging"
 	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
+	"github.com/ledgerbridge/ledgerbridge/internal/paytrace"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 	"github.com/ledgerbridge/ledgerbridge/internal/tclient"
 	"github.com/ledgerbridge/ledgerbridge/internal/tsetup"
@@ -109,6 +110,11 @@ func run() error {
 		Settings:  activities.Settings{Mapping: m, CreateSalesOrder: cfg.CreateSalesOrder, AlertWebhookURL: cfg.AlertWebhookURL},
 		Logger:    log,
 		Schedules: tc.ScheduleClient(),
+		Starter:   tc,
+	}
+	if cfg.Uses("paytrace") {
+		acts.PayTrace = paytrace.New(paytrace.Config{BaseURL: cfg.PayTraceURL, Username: cfg.PayTraceUser, Password: cfg.PayTracePassword,
+			IntegratorID: cfg.PayTraceIntegratorID, Location: cfg.PayTraceLocation, HTTPClient: &http.Client{Timeout: 30 * time.Second}})
 	}
 	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.OrderToCash, workflow.RegisterOptions{Name: workflows.OrderToCashWorkflowName})
@@ -116,6 +122,9 @@ func run() error {
 	w.RegisterWorkflowWithOptions(workflows.ChargeRefunds, workflow.RegisterOptions{Name: workflows.ChargeRefundsWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.Dispute, workflow.RegisterOptions{Name: workflows.DisputeWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CreditNoteToCreditMemo, workflow.RegisterOptions{Name: workflows.CreditNoteWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.PayTraceTransaction, workflow.RegisterOptions{Name: workflows.PayTraceTransactionWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.PayTraceBatch, workflow.RegisterOptions{Name: workflows.PayTraceBatchWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.PayTracePoll, workflow.RegisterOptions{Name: workflows.PayTracePollWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.PayoutToGL, workflow.RegisterOptions{Name: workflows.PayoutWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CustomerToERP, workflow.RegisterOptions{Name: workflows.CustomerWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CustomerSyncToStripe, workflow.RegisterOptions{Name: workflows.CustomerSyncWorkflowName})
@@ -124,7 +133,16 @@ func run() error {
 	log.Info("worker started", zap.String("temporal", cfg.TemporalAddress), zap.String("taskQueue", cfg.TaskQueue),
 		zap.String("stripe", cfg.StripeAPIURL), zap.String("erp", cfg.ERP), zap.String("sage", cfg.SageURL),
 		zap.Bool("encryptedPayloads", topts.DataConverter != nil), zap.Bool("alerts", cfg.AlertWebhookURL != ""))
-	if err := ensureCustomerSyncSchedule(ctx, tc, cfg, log); err != nil {
+	if err := ensureSchedule(ctx, tc, workflows.CustomerSyncScheduleID, workflows.CustomerSyncWorkflowName, cfg.TaskQueue,
+		cfg.CustomerSyncInterval, &activities.SyncCursor{}, log); err != nil {
+		return err
+	}
+	payTraceEvery := cfg.PayTracePollInterval
+	if !cfg.Uses("paytrace") {
+		payTraceEvery = 0
+	}
+	if err := ensureSchedule(ctx, tc, workflows.PayTracePollScheduleID, workflows.PayTracePollWorkflowName, cfg.TaskQueue,
+		payTraceEvery, &activities.PayTracePollCursor{}, log); err != nil {
 		return err
 	}
 	if err := w.Start(); err != nil {
@@ -202,25 +220,25 @@ func validateGL(ctx context.Context, gl glmap.Accounts, conn erp.Connector, log 
 	}
 }
 
-// ensureCustomerSyncSchedule creates the ERP → Stripe customer sync schedule, or updates its
-// interval, keeping its cursor. It is a Temporal Schedule so operators see, pause and trigger it
-// in Web UI.
-func ensureCustomerSyncSchedule(ctx context.Context, tc client.Client, cfg *config.Config, log *zap.Logger) error {
+// ensureSchedule creates a Temporal Schedule running workflowName every interval with initial
+// arguments args, or updates its interval keeping its arguments (the cursor); interval 0 pauses
+// it. Schedules are what operators see, pause and trigger in Web UI.
+func ensureSchedule(ctx context.Context, tc client.Client, id, workflowName, taskQueue string, interval time.Duration, args any, log *zap.Logger) error {
 	sc := tc.ScheduleClient()
-	h := sc.GetHandle(ctx, workflows.CustomerSyncScheduleID)
+	h := sc.GetHandle(ctx, id)
 	_, err := h.Describe(ctx)
 	exists := err == nil
-	if cfg.CustomerSyncInterval == 0 {
+	if interval == 0 {
 		if exists {
-			log.Info("customer sync disabled: pausing its schedule")
-			return h.Pause(ctx, client.SchedulePauseOptions{Note: "LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL=0"})
+			log.Info("schedule disabled: pausing it", zap.String("schedule", id))
+			return h.Pause(ctx, client.SchedulePauseOptions{Note: "interval 0 in the worker's configuration"})
 		}
 		return nil
 	}
-	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: cfg.CustomerSyncInterval}}}
+	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: interval}}}
 	if exists {
-		if err := h.Unpause(ctx, client.ScheduleUnpauseOptions{Note: "worker started with a sync interval"}); err != nil {
-			return fmt.Errorf("unpause schedule %s: %w", workflows.CustomerSyncScheduleID, err)
+		if err := h.Unpause(ctx, client.ScheduleUnpauseOptions{Note: "worker started with an interval"}); err != nil {
+			return fmt.Errorf("unpause schedule %s: %w", id, err)
 		}
 		return h.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(u client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
 			u.Description.Schedule.Spec = &spec
@@ -228,14 +246,13 @@ func ensureCustomerSyncSchedule(ctx context.Context, tc client.Client, cfg *conf
 		}})
 	}
 	_, err = sc.Create(ctx, client.ScheduleOptions{
-		ID: workflows.CustomerSyncScheduleID, Spec: spec, Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
-		Action: &client.ScheduleWorkflowAction{ID: "customer-sync", Workflow: workflows.CustomerSyncWorkflowName,
-			TaskQueue: cfg.TaskQueue, Args: []interface{}{&activities.SyncCursor{}}},
+		ID: id, Spec: spec, Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		Action: &client.ScheduleWorkflowAction{ID: id + "-run", Workflow: workflowName, TaskQueue: taskQueue, Args: []interface{}{args}},
 	})
 	if err != nil && !strings.Contains(err.Error(), "already") {
-		return fmt.Errorf("create schedule %s: %w", workflows.CustomerSyncScheduleID, err)
+		return fmt.Errorf("create schedule %s: %w", id, err)
 	}
-	log.Info("customer sync scheduled", zap.Duration("every", cfg.CustomerSyncInterval))
+	log.Info("scheduled", zap.String("schedule", id), zap.Duration("every", interval))
 	return nil
 }
 

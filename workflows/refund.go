@@ -295,6 +295,13 @@ const invoiceWaitAlert = 24 * time.Hour
 // startOrderToCash starts the charge's order-to-cash as an independent run (it outlives this
 // one), unless one already runs or has completed for that charge.
 func startOrderToCash(ctx workflow.Context, chargeID string) {
+	if id, ok := strings.CutPrefix(chargeID, "paytrace-"); ok {
+		// A PayTrace sale's run is PayTraceTransaction.
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+			startPayTrace(ctx, n)
+		}
+		return
+	}
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            OrderToCashID(chargeID),
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,

@@ -70,6 +70,8 @@ type Config struct {
 	PayTraceNotifySecrets                                             []string
 	// PayTracePollInterval is how often the paytrace-poll schedule runs (0 pauses it).
 	PayTracePollInterval time.Duration
+	// PayTraceLocation is the merchant's PayTrace time zone (export dates are local to it).
+	PayTraceLocation *time.Location
 
 	// MappingFile is the ERP connection's mapping file; empty means the shipped default for ERP.
 	MappingFile string
@@ -122,6 +124,7 @@ var Vars = []Var{
 	{"PAYTRACE_USERNAME", "ledgerbridge", "PayTrace API user (OAuth password grant)"},
 	{"PAYTRACE_PASSWORD", "ledgerbridge-dev", "PayTrace API password"},
 	{"PAYTRACE_INTEGRATOR_ID", "ledgerbridge", "PayTrace integrator ID sent in every request"},
+	{"PAYTRACE_TIMEZONE", "America/Los_Angeles", "time zone of the PayTrace merchant account: export dates (MM/DD/YYYY) and local timestamps are read in it"},
 	{"PAYTRACE_NOTIFY_SECRET", "ptwhsec_ledgerbridge_dev", "secret(s), comma-separated, of the PayTrace notification extension (POST /webhooks/paytrace), or off; the real PayTrace sends none: the poll is the real intake"},
 	{"LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL", "1m", "how often the Temporal Schedule paytrace-poll exports new and changed PayTrace transactions (0 pauses it)"},
 	{"ERP", "sage500", "ERP connector: sage500, sagex3 or sagepro (one Sage sandbox serves all three)"},
@@ -211,6 +214,9 @@ func Load() (*Config, error) {
 	}
 	if c.PayTracePollInterval, err = duration(env("LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL")); err != nil {
 		return nil, fmt.Errorf("LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL=%q: want a duration such as 1m, or 0", env("LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL"))
+	}
+	if c.PayTraceLocation, err = time.LoadLocation(env("PAYTRACE_TIMEZONE")); err != nil {
+		return nil, fmt.Errorf("PAYTRACE_TIMEZONE=%q: want an IANA time zone such as America/Los_Angeles", env("PAYTRACE_TIMEZONE"))
 	}
 	if len(c.PayTraceNotifySecrets) == 1 && c.PayTraceNotifySecrets[0] == "off" {
 		c.PayTraceNotifySecrets = nil

@@ -24,7 +24,7 @@ import (
 
 // Options say where binaries, data and ports are. Zero values take the DESIGN.md defaults.
 type Options struct {
-	// BinDir holds temporal, stripe-sandbox, sage-sandbox, worker and gateway.
+	// BinDir holds temporal, stripe-sandbox, sage-sandbox, paytrace-sandbox, worker and gateway.
 	BinDir string
 	// DataDir holds the SQLite files (Temporal, sandboxes), logs/ and run/ (one <name>.pid per
 	// running process).
@@ -43,6 +43,7 @@ type Options struct {
 	GatewayInternalAddr string
 	StripeAddr          string
 	SageAddr            string
+	PayTraceAddr        string
 	// Env is added to the worker's and gateway's environment (after os.Environ() and the
 	// stack's own settings, so it overrides them).
 	Env []string
@@ -83,6 +84,9 @@ func (o *Options) defaults() {
 	if o.StripeAddr == "" {
 		o.StripeAddr = "127.0.0.1:12111"
 	}
+	if o.PayTraceAddr == "" {
+		o.PayTraceAddr = "127.0.0.1:8282"
+	}
 	if o.SageAddr == "" {
 		o.SageAddr = "127.0.0.1:8383"
 	}
@@ -93,6 +97,12 @@ const (
 	StripeKey           = "sk_test_ledgerbridge"
 	StripeWebhookSecret = "whsec_ledgerbridge_dev"
 	SageKey             = "sage_ledgerbridge_dev"
+	// PayTraceUser, PayTracePassword and PayTraceIntegratorID are the PayTrace sandbox's dev login.
+	PayTraceUser         = "ledgerbridge"
+	PayTracePassword     = "ledgerbridge-dev"
+	PayTraceIntegratorID = "ledgerbridge"
+	// PayTraceNotifySecret signs the PayTrace sandbox's notifications (a project extension).
+	PayTraceNotifySecret = "ptwhsec_ledgerbridge_dev"
 	// AdminToken is the Bearer token of the gateway's /admin endpoints in the dev stack
 	// (LEDGERBRIDGE_ADMIN_TOKEN; Options.Env overrides it).
 	AdminToken = "admin_ledgerbridge_dev"
@@ -161,6 +171,9 @@ func (s *Stack) TemporalAddress() string {
 
 // StripeURL is the Stripe sandbox's base URL.
 func (s *Stack) StripeURL() string { return "http://" + s.Opts.StripeAddr }
+
+// PayTraceURL is the PayTrace sandbox's base URL.
+func (s *Stack) PayTraceURL() string { return "http://" + s.Opts.PayTraceAddr }
 
 // SageURL is the Sage sandbox's base URL.
 func (s *Stack) SageURL() string { return "http://" + s.Opts.SageAddr }
@@ -279,7 +292,13 @@ func (s *Stack) start(ctx context.Context) error {
 		"SAGE_SANDBOX_DB=" + filepath.Join(o.DataDir, "sage-sandbox.db")}); err != nil {
 		return err
 	}
-	for _, p := range []struct{ name, url string }{{"stripe-sandbox", s.StripeURL() + "/v1/customers"}, {"sage-sandbox", s.SageURL() + "/Sage500API/Items"}} {
+	if err := s.spawn("paytrace-sandbox", nil, []string{"PAYTRACE_SANDBOX_ADDR=" + o.PayTraceAddr,
+		"PAYTRACE_SANDBOX_DB=" + filepath.Join(o.DataDir, "paytrace-sandbox.db"),
+		"PAYTRACE_SANDBOX_NOTIFY_URL=" + s.GatewayURL() + "/webhooks/paytrace", "PAYTRACE_SANDBOX_NOTIFY_SECRET=" + PayTraceNotifySecret}); err != nil {
+		return err
+	}
+	for _, p := range []struct{ name, url string }{{"stripe-sandbox", s.StripeURL() + "/v1/customers"}, {"sage-sandbox", s.SageURL() + "/Sage500API/Items"},
+		{"paytrace-sandbox", s.PayTraceURL() + "/healthz"}} {
 		if err := waitHTTP(ctx, p.url, 30*time.Second, s.doneOf(p.name)); err != nil {
 			return fmt.Errorf("%s: %w (log: %s)", p.name, err, s.LogPath(p.name))
 		}
@@ -303,6 +322,7 @@ func (s *Stack) serviceEnv() []string {
 		"GATEWAY_INTERNAL_ADDR=" + s.Opts.GatewayInternalAddr, "WORKER_HEALTH_ADDR=" + s.Opts.WorkerHealthAddr,
 		"STRIPE_API_URL=" + s.StripeURL(), "STRIPE_API_KEY=" + StripeKey, "STRIPE_WEBHOOK_SECRET=" + StripeWebhookSecret,
 		"SAGE_URL=" + s.SageURL(), "SAGE_API_KEY=" + SageKey,
+		"PAYTRACE_API_URL=" + s.PayTraceURL(), "PAYTRACE_NOTIFY_SECRET=" + PayTraceNotifySecret,
 		"LEDGERBRIDGE_ADMIN_TOKEN=" + AdminToken,
 		// The dev server's Web UI (on its own port) may call the codec server.
 		fmt.Sprintf("LEDGERBRIDGE_CODEC_ORIGINS=http://127.0.0.1:%d,http://localhost:%d", s.Opts.TemporalUIPort, s.Opts.TemporalUIPort),

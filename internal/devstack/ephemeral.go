@@ -11,7 +11,7 @@ import (
 )
 
 // RequiredBinaries are what Start needs in BinDir when it runs its own dev server.
-var RequiredBinaries = []string{"temporal", "worker", "gateway", "stripe-sandbox", "sage-sandbox"}
+var RequiredBinaries = []string{"temporal", "worker", "gateway", "stripe-sandbox", "sage-sandbox", "paytrace-sandbox"}
 
 // MissingBinary returns the first required binary absent from binDir, or "".
 func MissingBinary(binDir string) string {
@@ -64,7 +64,7 @@ func StartEphemeral(ctx context.Context, binDir string, env []string) (*Stack, e
 	if err != nil {
 		return nil, err
 	}
-	ports, err := FreePorts(6)
+	ports, err := FreePorts(7)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func StartEphemeral(ctx context.Context, binDir string, env []string) (*Stack, e
 		BinDir: binDir, DataDir: data, TemporalPort: ports[0], Headless: true, Env: env,
 		GatewayAddr: fmt.Sprintf("127.0.0.1:%d", ports[1]), StripeAddr: fmt.Sprintf("127.0.0.1:%d", ports[2]),
 		SageAddr: fmt.Sprintf("127.0.0.1:%d", ports[3]), GatewayInternalAddr: fmt.Sprintf("127.0.0.1:%d", ports[4]),
-		WorkerHealthAddr: fmt.Sprintf("127.0.0.1:%d", ports[5]),
+		WorkerHealthAddr: fmt.Sprintf("127.0.0.1:%d", ports[5]), PayTraceAddr: fmt.Sprintf("127.0.0.1:%d", ports[6]),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w\n%s", err, LogTails(data, 3000))

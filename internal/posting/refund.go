@@ -3,6 +3,7 @@ package posting
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -45,7 +46,7 @@ func CreditMemo(m *mapping.Mapping, r *Refund, inv *erp.Document) (erp.Document,
 	}
 	doc := erp.Document{CustomerID: inv.CustomerID, Date: m.Date(r.Created), Currency: r.Currency, Lines: lines,
 		ExternalRef: r.ID, SourceRef: inv.Number, Site: inv.Site,
-		Memo: fmt.Sprintf("Stripe refund %s of charge %s %s", r.ID, r.ChargeID, r.Reason)}
+		Memo: strings.TrimSpace(fmt.Sprintf("Refund %s of %s %s", r.ID, r.ChargeID, r.Reason))}
 	doc.DiscountTotal, doc.TaxTotal, doc.Total = doc.Totals()
 	return doc, nil
 }
@@ -117,17 +118,17 @@ func AllocateLines(lines []erp.Line, amount decimal.Decimal, currency string) ([
 //
 // Clearing is kept in the currency Stripe settles in: a refund of a charge settled in another
 // currency is booked at its settled amount in that currency.
-func RefundCash(m *mapping.Mapping, gl glmap.Accounts, r *Refund, creditMemo string) erp.JournalEntry {
+func RefundCash(m *mapping.Mapping, gl glmap.Accounts, clearing string, r *Refund, creditMemo string) erp.JournalEntry {
 	cur, amt := r.Currency, r.Amount
 	if st := r.Settlement; st != nil {
 		cur, amt = st.Currency, st.Settled.Abs()
 	}
 	return erp.JournalEntry{
 		Date: m.Date(r.Created), Currency: cur, ExternalRef: r.ID,
-		Memo: fmt.Sprintf("Stripe refund %s paid out (credit memo %s)", r.ID, creditMemo),
+		Memo: fmt.Sprintf("Refund %s paid out (credit memo %s)", r.ID, creditMemo),
 		Lines: []erp.JournalLine{
 			{Account: gl.Receivable, Debit: amt, Description: "Refund " + r.ID},
-			{Account: gl.Clearing, Credit: amt, Description: "Refund " + r.ID},
+			{Account: clearing, Credit: amt, Description: "Refund " + r.ID},
 		},
 	}
 }

@@ -80,7 +80,8 @@ func run() error {
 		GatewayAddr: envOr("GATEWAY_ADDR", "127.0.0.1:8080"), GatewayInternalAddr: envOr("GATEWAY_INTERNAL_ADDR", "127.0.0.1:8081"),
 		WorkerHealthAddr: envOr("WORKER_HEALTH_ADDR", "127.0.0.1:8090"),
 		StripeAddr:       envOr("STRIPE_SANDBOX_ADDR", "127.0.0.1:12111"), SageAddr: envOr("SAGE_SANDBOX_ADDR", "127.0.0.1:8383"),
-		Console: os.Stdout, Supervise: true,
+		PayTraceAddr: envOr("PAYTRACE_SANDBOX_ADDR", "127.0.0.1:8282"),
+		Console:      os.Stdout, Supervise: true,
 	}
 	adminToken := envOr("LEDGERBRIDGE_ADMIN_TOKEN", devstack.AdminToken)
 	if adminToken != devstack.AdminToken {
@@ -134,6 +135,7 @@ ledgerbridge is running (ready in %s). A process that dies is restarted; Ctrl-C 
   gateway (internal) %s   GET /metrics · /admin/preview · /codec (Web UI codec server)
   Stripe sandbox     %s   key %s, webhooks → gateway signed with %s
   Sage sandbox       %s/Sage500API   Authorization: Bearer %s
+  PayTrace sandbox   %s   user %s / %s, integrator_id %s; polled by the paytrace-poll schedule
   worker             task queue %q · %s/readyz /metrics
   admin token        %s   Authorization: Bearer … for the internal listener's /admin/*
   logs, pids         %s/logs/*.log (worker and gateway also below), %s/run/*.pid
@@ -146,5 +148,6 @@ Try it:
 
 `, took.Round(100*time.Millisecond), temporal, ui, st.GatewayURL(), st.GatewayInternalURL(),
 		st.StripeURL(), devstack.StripeKey, devstack.StripeWebhookSecret, st.SageURL(), devstack.SageKey,
+		st.PayTraceURL(), devstack.PayTraceUser, devstack.PayTracePassword, devstack.PayTraceIntegratorID,
 		workflows.TaskQueue, st.WorkerHealthURL(), adminToken, o.DataDir, o.DataDir, "kill -9 $(cat "+st.PIDPath("worker")+")", devstack.SageKey, st.SageURL())
 }
