@@ -8,6 +8,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
+	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 )
 
 // hits counts calls per method name.
@@ -186,6 +187,11 @@ func (f *fakeStripe) GetPayout(ctx context.Context, id string) (*stripe.Payout, 
 	f.hit("GetPayout")
 	return nil, f.err
 }
+func (f *fakeStripe) ListObjects(ctx context.Context, kind string, from, to time.Time, startingAfter string, limit int64) ([]stripeapi.Object, bool, error) {
+	f.hit("ListObjects")
+	return nil, false, f.err
+}
+
 func (f *fakeStripe) PayoutTransactions(ctx context.Context, payoutID, startingAfter string, limit int64) ([]*stripe.BalanceTransaction, bool, error) {
 	f.hit("PayoutTransactions")
 	return f.txns, f.txns != nil, f.err

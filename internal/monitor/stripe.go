@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"time"
 
 	"github.com/stripe/stripe-go/v76"
 
@@ -114,6 +115,19 @@ func (s *stripeClient) PayoutTransactions(ctx context.Context, payoutID, startin
 		return page{txns, more}, err
 	})
 	return p.txns, p.more, err
+}
+
+// ListObjects pages through a window's charges, refunds or payouts (reconciliation).
+func (s *stripeClient) ListObjects(ctx context.Context, kind string, from, to time.Time, startingAfter string, limit int64) ([]stripeapi.Object, bool, error) {
+	type objects struct {
+		list []stripeapi.Object
+		more bool
+	}
+	o, err := stripeCall(ctx, s, "ListObjects", func() (objects, error) {
+		list, more, err := s.c.ListObjects(ctx, kind, from, to, startingAfter, limit)
+		return objects{list, more}, err
+	})
+	return o.list, o.more, err
 }
 
 var _ stripeapi.Client = (*stripeClient)(nil)

@@ -5,6 +5,7 @@ package stripeapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -54,6 +55,8 @@ type Client interface {
 	// PayoutTransactions returns one page (up to limit) of a payout's balance transactions after
 	// the cursor startingAfter ("" for the first page) and whether more follow.
 	PayoutTransactions(ctx context.Context, payoutID, startingAfter string, limit int64) ([]*stripe.BalanceTransaction, bool, error)
+	// ListObjects pages through the charges, refunds or payouts created in a window.
+	ListObjects(ctx context.Context, kind string, from, to time.Time, startingAfter string, limit int64) ([]Object, bool, error)
 }
 
 // API implements Client over stripe-go.
@@ -268,4 +271,63 @@ func setMetadata(p metadataParams, metadata map[string]string, key string) {
 	for k, v := range metadata {
 		p.AddMetadata(k, v)
 	}
+}
+
+// Object is a provider object as reconciliation lists it: what it is, what it is worth, its
+// state, and (refunds) the charge it belongs to.
+type Object struct {
+	Kind     string // charge, refund, payout
+	ID       string
+	Amount   int64 // minor units
+	Captured int64 // charges: amount_captured
+	Currency string
+	Created  int64
+	Status   string
+	Paid     bool
+	ChargeID string
+	Customer string
+}
+
+// ListObjects returns one page (up to limit) of the charges, refunds or payouts created in
+// [from, to), newest first, after the cursor startingAfter, and whether more follow.
+func (a *API) ListObjects(ctx context.Context, kind string, from, to time.Time, startingAfter string, limit int64) ([]Object, bool, error) {
+	created := &stripe.RangeQueryParams{GreaterThanOrEqual: from.Unix(), LesserThan: to.Unix()}
+	lp := stripe.ListParams{Limit: stripe.Int64(limit), Single: true, Context: ctx}
+	if startingAfter != "" {
+		lp.StartingAfter = stripe.String(startingAfter)
+	}
+	var out []Object
+	switch kind {
+	case "charge":
+		it := a.SC.Charges.List(&stripe.ChargeListParams{ListParams: lp, CreatedRange: created})
+		for it.Next() {
+			c := it.Charge()
+			o := Object{Kind: kind, ID: c.ID, Amount: c.Amount, Captured: c.AmountCaptured, Currency: string(c.Currency), Created: c.Created,
+				Status: string(c.Status), Paid: c.Paid && c.Captured}
+			if c.Customer != nil {
+				o.Customer = c.Customer.ID
+			}
+			out = append(out, o)
+		}
+		return out, it.ChargeList().HasMore, it.Err()
+	case "refund":
+		it := a.SC.Refunds.List(&stripe.RefundListParams{ListParams: lp, CreatedRange: created})
+		for it.Next() {
+			r := it.Refund()
+			o := Object{Kind: kind, ID: r.ID, Amount: r.Amount, Currency: string(r.Currency), Created: r.Created, Status: string(r.Status)}
+			if r.Charge != nil {
+				o.ChargeID = r.Charge.ID
+			}
+			out = append(out, o)
+		}
+		return out, it.RefundList().HasMore, it.Err()
+	case "payout":
+		it := a.SC.Payouts.List(&stripe.PayoutListParams{ListParams: lp, CreatedRange: created})
+		for it.Next() {
+			p := it.Payout()
+			out = append(out, Object{Kind: kind, ID: p.ID, Amount: p.Amount, Currency: string(p.Currency), Created: p.Created, Status: string(p.Status)})
+		}
+		return out, it.PayoutList().HasMore, it.Err()
+	}
+	return nil, false, fmt.Errorf("cannot list %q objects", kind)
 }
