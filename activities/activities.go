@@ -28,6 +28,9 @@ type Settings struct {
 	CreateSalesOrder bool
 	// AlertWebhookURL receives parked-run alerts when set.
 	AlertWebhookURL string
+	// ReportDir is where reconciliation reports are saved; WebUI the Temporal Web UI base URL
+	// their links point at.
+	ReportDir, WebUI string
 }
 
 // Activities is registered with the worker; workflows call its methods.
@@ -44,6 +47,10 @@ type Activities struct {
 	Schedules Schedules
 	// Starter lets the PayTrace poll start the runs of the transactions it finds.
 	Starter Starter
+	// Runs lets reconciliation look up and (re)start the runs of the objects it reconciles.
+	Runs RunInspector
+	// Reports saves reconciliation reports.
+	Reports ReportStore
 
 	cacheOnce sync.Once
 	cache     *chargeCache

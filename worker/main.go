@@ -104,13 +104,15 @@ func run() error {
 		return err
 	}
 	acts := &activities.Activities{
-		Stripe:    &stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)},
-		ERP:       connector,
-		GL:        gl,
-		Settings:  activities.Settings{Mapping: m, CreateSalesOrder: cfg.CreateSalesOrder, AlertWebhookURL: cfg.AlertWebhookURL},
+		Stripe: &stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)},
+		ERP:    connector,
+		GL:     gl,
+		Settings: activities.Settings{Mapping: m, CreateSalesOrder: cfg.CreateSalesOrder, AlertWebhookURL: cfg.AlertWebhookURL,
+			ReportDir: cfg.ReportDir, WebUI: cfg.WebUI},
 		Logger:    log,
 		Schedules: tc.ScheduleClient(),
 		Starter:   tc,
+		Runs:      tc,
 	}
 	if cfg.Uses("paytrace") {
 		acts.PayTrace = paytrace.New(paytrace.Config{BaseURL: cfg.PayTraceURL, Username: cfg.PayTraceUser, Password: cfg.PayTracePassword,
@@ -125,6 +127,7 @@ func run() error {
 	w.RegisterWorkflowWithOptions(workflows.PayTraceTransaction, workflow.RegisterOptions{Name: workflows.PayTraceTransactionWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.PayTraceBatch, workflow.RegisterOptions{Name: workflows.PayTraceBatchWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.PayTracePoll, workflow.RegisterOptions{Name: workflows.PayTracePollWorkflowName})
+	workflows.RegisterReconcile(w)
 	w.RegisterWorkflowWithOptions(workflows.PayoutToGL, workflow.RegisterOptions{Name: workflows.PayoutWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CustomerToERP, workflow.RegisterOptions{Name: workflows.CustomerWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CustomerSyncToStripe, workflow.RegisterOptions{Name: workflows.CustomerSyncWorkflowName})
@@ -140,6 +143,12 @@ func run() error {
 	payTraceEvery := cfg.PayTracePollInterval
 	if !cfg.Uses("paytrace") {
 		payTraceEvery = 0
+	}
+	for _, p := range cfg.Providers {
+		if err := ensureSchedule(ctx, tc, workflows.ReconcileScheduleID(p), workflows.ReconcileWorkflowName, cfg.TaskQueue,
+			cfg.ReconcileInterval, &workflows.ReconcileInput{Provider: p, Lookback: 48 * time.Hour, Heal: true}, log); err != nil {
+			return err
+		}
 	}
 	if err := ensureSchedule(ctx, tc, workflows.PayTracePollScheduleID, workflows.PayTracePollWorkflowName, cfg.TaskQueue,
 		payTraceEvery, &activities.PayTracePollCursor{}, log); err != nil {

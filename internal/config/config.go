@@ -73,6 +73,11 @@ type Config struct {
 	// PayTraceLocation is the merchant's PayTrace time zone (export dates are local to it).
 	PayTraceLocation *time.Location
 
+	// ReconcileInterval is how often the reconcile-<provider> schedules run (0 pauses them).
+	ReconcileInterval time.Duration
+	// ReportDir holds reconciliation reports; WebUI is Temporal Web UI's base URL for links.
+	ReportDir, WebUI string
+
 	// MappingFile is the ERP connection's mapping file; empty means the shipped default for ERP.
 	MappingFile string
 	// CreateSalesOrder makes order-to-cash post a sales order before the invoice.
@@ -124,6 +129,9 @@ var Vars = []Var{
 	{"PAYTRACE_USERNAME", "ledgerbridge", "PayTrace API user (OAuth password grant)"},
 	{"PAYTRACE_PASSWORD", "ledgerbridge-dev", "PayTrace API password"},
 	{"PAYTRACE_INTEGRATOR_ID", "ledgerbridge", "PayTrace integrator ID sent in every request"},
+	{"LEDGERBRIDGE_RECONCILE_INTERVAL", "24h", "how often the Temporal Schedules reconcile-stripe and reconcile-paytrace reconcile the last 48 hours and heal what is missing (0 pauses them)"},
+	{"LEDGERBRIDGE_REPORT_DIR", ".data/reports", "where reconciliation reports (JSON and HTML) are written (worker) and served from (gateway /admin/reports): a folder both share"},
+	{"LEDGERBRIDGE_WEB_UI", "http://127.0.0.1:8233/namespaces/default", "Temporal Web UI base URL (with the namespace) that reports and the CLI link runs to"},
 	{"PAYTRACE_TIMEZONE", "America/Los_Angeles", "time zone of the PayTrace merchant account: export dates (MM/DD/YYYY) and local timestamps are read in it"},
 	{"PAYTRACE_NOTIFY_SECRET", "ptwhsec_ledgerbridge_dev", "secret(s), comma-separated, of the PayTrace notification extension (POST /webhooks/paytrace), or off; the real PayTrace sends none: the poll is the real intake"},
 	{"LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL", "1m", "how often the Temporal Schedule paytrace-poll exports new and changed PayTrace transactions (0 pauses it)"},
@@ -179,6 +187,8 @@ func Load() (*Config, error) {
 		PayTraceIntegratorID:  env("PAYTRACE_INTEGRATOR_ID"),
 		PayTraceNotifySecrets: list(env("PAYTRACE_NOTIFY_SECRET")),
 		Providers:             list(strings.ToLower(env("LEDGERBRIDGE_PROVIDERS"))),
+		ReportDir:             env("LEDGERBRIDGE_REPORT_DIR"),
+		WebUI:                 strings.TrimRight(env("LEDGERBRIDGE_WEB_UI"), "/"),
 		SageAPIKey:            env("SAGE_API_KEY"),
 		MappingFile:           env("LEDGERBRIDGE_MAPPING_FILE"),
 		GLOverrides:           env("LEDGERBRIDGE_GL_ACCOUNTS"),
@@ -214,6 +224,9 @@ func Load() (*Config, error) {
 	}
 	if c.PayTracePollInterval, err = duration(env("LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL")); err != nil {
 		return nil, fmt.Errorf("LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL=%q: want a duration such as 1m, or 0", env("LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL"))
+	}
+	if c.ReconcileInterval, err = duration(env("LEDGERBRIDGE_RECONCILE_INTERVAL")); err != nil {
+		return nil, fmt.Errorf("LEDGERBRIDGE_RECONCILE_INTERVAL=%q: want a duration such as 24h, or 0", env("LEDGERBRIDGE_RECONCILE_INTERVAL"))
 	}
 	if c.PayTraceLocation, err = time.LoadLocation(env("PAYTRACE_TIMEZONE")); err != nil {
 		return nil, fmt.Errorf("PAYTRACE_TIMEZONE=%q: want an IANA time zone such as America/Los_Angeles", env("PAYTRACE_TIMEZONE"))

@@ -324,6 +324,8 @@ func (s *Stack) serviceEnv() []string {
 		"SAGE_URL=" + s.SageURL(), "SAGE_API_KEY=" + SageKey,
 		"PAYTRACE_API_URL=" + s.PayTraceURL(), "PAYTRACE_NOTIFY_SECRET=" + PayTraceNotifySecret,
 		"LEDGERBRIDGE_ADMIN_TOKEN=" + AdminToken,
+		"LEDGERBRIDGE_REPORT_DIR=" + filepath.Join(s.Opts.DataDir, "reports"),
+		fmt.Sprintf("LEDGERBRIDGE_WEB_UI=http://127.0.0.1:%d/namespaces/default", s.Opts.TemporalUIPort),
 		// The dev server's Web UI (on its own port) may call the codec server.
 		fmt.Sprintf("LEDGERBRIDGE_CODEC_ORIGINS=http://127.0.0.1:%d,http://localhost:%d", s.Opts.TemporalUIPort, s.Opts.TemporalUIPort),
 	}
