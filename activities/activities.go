@@ -16,6 +16,7 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
 	"github.com/ledgerbridge/ledgerbridge/internal/glmap"
 	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
+	"github.com/ledgerbridge/ledgerbridge/internal/metrics"
 	"github.com/ledgerbridge/ledgerbridge/internal/paytrace"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 )
@@ -51,9 +52,18 @@ type Activities struct {
 	Runs RunInspector
 	// Reports saves reconciliation reports.
 	Reports ReportStore
+	// Metrics counts what was posted (nil: not counted).
+	Metrics *metrics.Ledger
 
 	cacheOnce sync.Once
 	cache     *chargeCache
+}
+
+// posted counts one ERP document created.
+func (a *Activities) posted(kind string) {
+	if a.Metrics != nil {
+		a.Metrics.Posted.WithLabelValues(kind).Inc()
+	}
 }
 
 // charges is the worker's cache of recently fetched charge snapshots.

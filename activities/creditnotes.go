@@ -84,6 +84,7 @@ func (a *Activities) PostCreditNoteMemo(ctx context.Context, in *PostCreditNoteM
 	if err != nil {
 		return nil, erpError("create credit memo for "+cn.ID, err)
 	}
+	a.posted("creditmemo")
 	return &PostCreditMemoResult{Number: memo.Number}, nil
 }
 

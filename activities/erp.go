@@ -140,6 +140,7 @@ func (a *Activities) createCustomerOnce(ctx context.Context, c erp.Customer, key
 	}
 	created, err := a.ERP.CreateCustomer(ctx, c)
 	if err == nil {
+		a.posted("customer")
 		return created, "created", nil
 	}
 	var v *erp.ValidationError
@@ -189,6 +190,7 @@ func (a *Activities) postDocument(ctx context.Context, kind erp.DocumentKind, in
 	if err != nil {
 		return nil, erpError(fmt.Sprintf("create %s for %s", kind, ch.ID), err)
 	}
+	a.posted(string(kind))
 	return &PostDocumentResult{Number: created.Number, Total: created.Total}, nil
 }
 
@@ -219,6 +221,7 @@ func (a *Activities) ApplyPayment(ctx context.Context, in *ApplyPaymentInput) (*
 	if err != nil {
 		return nil, erpError("apply payment for "+ch.ID, err)
 	}
+	a.posted("payment")
 	return &ApplyPaymentResult{PaymentID: p.ID}, nil
 }
 

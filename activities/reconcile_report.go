@@ -137,5 +137,10 @@ func (a *Activities) WriteReport(ctx context.Context, in *WriteReportInput) (*Wr
 	if err := st.Save(r); err != nil {
 		return nil, fmt.Errorf("save report %s: %w", id, err)
 	}
+	if a.Metrics != nil {
+		for _, c := range t.Classes {
+			a.Metrics.Reconciled.WithLabelValues(in.Provider, c.Class).Set(float64(c.Count))
+		}
+	}
 	return &WriteReportResult{ReportID: id, Path: filepath.Join(a.Settings.ReportDir, id+".html")}, nil
 }

@@ -140,6 +140,7 @@ func (a *Activities) PostCreditMemo(ctx context.Context, in *PostCreditMemoInput
 	if err != nil {
 		return nil, erpError("create credit memo for "+r.ID, err)
 	}
+	a.posted("creditmemo")
 	return &PostCreditMemoResult{Number: memo.Number}, nil
 }
 
@@ -185,6 +186,7 @@ func (a *Activities) postJournalOnce(ctx context.Context, je erp.JournalEntry) (
 	if err != nil {
 		return nil, erpError("post journal entry "+je.ExternalRef, err)
 	}
+	a.posted("journal")
 	return &PostJournalResult{Number: posted.Number}, nil
 }
 

@@ -12,7 +12,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -25,6 +27,8 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/internal/glmap"
 	"github.com/ledgerbridge/ledgerbridge/internal/logging"
 	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
+	"github.com/ledgerbridge/ledgerbridge/internal/metrics"
+	"github.com/ledgerbridge/ledgerbridge/internal/monitor"
 	"github.com/ledgerbridge/ledgerbridge/internal/paytrace"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 	"github.com/ledgerbridge/ledgerbridge/internal/tclient"
@@ -72,10 +76,18 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	connector, err := connectors.New(cfg.ERP, cfg.SageURL, cfg.SageAPIKey, &http.Client{Timeout: 15 * time.Second}, staticExtras(m), nil)
+	want := namespaceWant(cfg)
+	h := newHealth(log, want)
+	alerts := &activities.Activities{Settings: activities.Settings{AlertWebhookURL: cfg.AlertWebhookURL}, Logger: log}
+	mon, err := newMonitor(cfg, h.registry, alerts, log)
+	if err != nil {
+		return err
+	}
+	inner, err := connectors.New(cfg.ERP, cfg.SageURL, cfg.SageAPIKey, &http.Client{Timeout: 15 * time.Second}, staticExtras(m), nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", m.Name, err)
 	}
+	connector := monitor.ERP(inner, monitor.SystemERP, mon)
 	if err := validateGL(ctx, gl, connector, log); err != nil {
 		return err
 	}
@@ -84,8 +96,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	want := namespaceWant(cfg)
-	h := newHealth(log, want)
+	topts.MetricsHandler = metrics.NewTemporal(h.registry)
+	ledger := metrics.NewLedger(h.registry)
 	if _, err := serveHealth(ctx, cfg.WorkerHealthAddr, h); err != nil {
 		return err
 	}
@@ -104,7 +116,7 @@ func run() error {
 		return err
 	}
 	acts := &activities.Activities{
-		Stripe: &stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)},
+		Stripe: monitor.Stripe(&stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)}, mon),
 		ERP:    connector,
 		GL:     gl,
 		Settings: activities.Settings{Mapping: m, CreateSalesOrder: cfg.CreateSalesOrder, AlertWebhookURL: cfg.AlertWebhookURL,
@@ -113,6 +125,7 @@ func run() error {
 		Schedules: tc.ScheduleClient(),
 		Starter:   tc,
 		Runs:      tc,
+		Metrics:   ledger,
 	}
 	if cfg.Uses("paytrace") {
 		acts.PayTrace = paytrace.New(paytrace.Config{BaseURL: cfg.PayTraceURL, Username: cfg.PayTraceUser, Password: cfg.PayTracePassword,
@@ -158,10 +171,57 @@ func run() error {
 		return err
 	}
 	h.polling.Store(true)
+	go countParked(ctx, tc, ledger, log)
 	<-ctx.Done()
 	log.Info("worker stopping")
 	w.Stop()
 	return nil
+}
+
+// newMonitor builds the rate limits, call metrics and outage alerts every external call goes
+// through.
+func newMonitor(cfg *config.Config, reg *prometheus.Registry, alerts *activities.Activities, log *zap.Logger) (*monitor.Monitor, error) {
+	limits := map[string]monitor.Limits{}
+	for _, l := range []struct{ name, system, spec string }{{"LEDGERBRIDGE_RATE_STRIPE", monitor.SystemStripe, cfg.RateStripe},
+		{"LEDGERBRIDGE_RATE_ERP", monitor.SystemERP, cfg.RateERP}, {"LEDGERBRIDGE_RATE_PAYTRACE", monitor.SystemPayTrace, cfg.RatePayTrace}} {
+		lim, err := monitor.ParseLimits(l.spec)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: %w", l.name, l.spec, err)
+		}
+		limits[l.system] = lim
+	}
+	alert := func(system, problem string) {
+		// An outage alert, like a parked run's: where to look, no data values.
+		_, _ = alerts.Alert(context.Background(), &activities.AlertInput{WorkflowID: "external/" + system, Step: system, Problem: problem})
+	}
+	return monitor.New(monitor.Config{Limits: limits, Threshold: cfg.OutageAlertAfter,
+		OnOutage: func(system string, since time.Time, lastErr error) {
+			log.Error("external system failing", zap.String("system", system), zap.Time("since", since), zap.Error(lastErr))
+			alert(system, "ExternalOutage: failing since "+since.UTC().Format(time.RFC3339))
+		},
+		OnRecovery: func(system string, lasted time.Duration) {
+			log.Warn("external system recovered", zap.String("system", system), zap.Duration("after", lasted))
+			alert(system, "ExternalRecovered: after "+lasted.Round(time.Second).String())
+		}}, reg), nil
+}
+
+// countParked keeps the parked-runs gauge current (visibility is eventually consistent: every 30 s).
+func countParked(ctx context.Context, tc client.Client, ledger *metrics.Ledger, log *zap.Logger) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		resp, err := tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: "NeedsAttention = true AND ExecutionStatus = 'Running'"})
+		if err == nil {
+			ledger.Parked.Set(float64(resp.GetCount()))
+		} else if ctx.Err() == nil {
+			log.Debug("count parked runs", zap.Error(err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // namespaceWant is the namespace and search attributes ledgerbridge needs.

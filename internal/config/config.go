@@ -73,6 +73,11 @@ type Config struct {
 	// PayTraceLocation is the merchant's PayTrace time zone (export dates are local to it).
 	PayTraceLocation *time.Location
 
+	// RateLimits are the client-side rate limits per external system (monitor.ParseLimits
+	// syntax); OutageAlertAfter is how long a system may fail before one alert goes out.
+	RateStripe, RateERP, RatePayTrace string
+	OutageAlertAfter                  time.Duration
+
 	// ReconcileInterval is how often the reconcile-<provider> schedules run (0 pauses them).
 	ReconcileInterval time.Duration
 	// ReportDir holds reconciliation reports; WebUI is Temporal Web UI's base URL for links.
@@ -129,6 +134,10 @@ var Vars = []Var{
 	{"PAYTRACE_USERNAME", "ledgerbridge", "PayTrace API user (OAuth password grant)"},
 	{"PAYTRACE_PASSWORD", "ledgerbridge-dev", "PayTrace API password"},
 	{"PAYTRACE_INTEGRATOR_ID", "ledgerbridge", "PayTrace integrator ID sent in every request"},
+	{"LEDGERBRIDGE_RATE_STRIPE", "20/s,burst=20", "client-side rate limit of Stripe calls per worker (Stripe allows 25/s in test mode, 100/s live; divide by the worker count), or off"},
+	{"LEDGERBRIDGE_RATE_ERP", "20/s,burst=10", "client-side rate limit of ERP calls per worker, or off"},
+	{"LEDGERBRIDGE_RATE_PAYTRACE", "10/s,burst=10", "client-side rate limit of PayTrace calls per worker, or off"},
+	{"LEDGERBRIDGE_OUTAGE_ALERT_AFTER", "15m", "an external system failing for longer than this alerts once (and once more when it recovers)"},
 	{"LEDGERBRIDGE_RECONCILE_INTERVAL", "24h", "how often the Temporal Schedules reconcile-stripe and reconcile-paytrace reconcile the last 48 hours and heal what is missing (0 pauses them)"},
 	{"LEDGERBRIDGE_REPORT_DIR", ".data/reports", "where reconciliation reports (JSON and HTML) are written (worker) and served from (gateway /admin/reports): a folder both share"},
 	{"LEDGERBRIDGE_WEB_UI", "http://127.0.0.1:8233/namespaces/default", "Temporal Web UI base URL (with the namespace) that reports and the CLI link runs to"},
@@ -188,6 +197,9 @@ func Load() (*Config, error) {
 		PayTraceNotifySecrets: list(env("PAYTRACE_NOTIFY_SECRET")),
 		Providers:             list(strings.ToLower(env("LEDGERBRIDGE_PROVIDERS"))),
 		ReportDir:             env("LEDGERBRIDGE_REPORT_DIR"),
+		RateStripe:            env("LEDGERBRIDGE_RATE_STRIPE"),
+		RateERP:               env("LEDGERBRIDGE_RATE_ERP"),
+		RatePayTrace:          env("LEDGERBRIDGE_RATE_PAYTRACE"),
 		WebUI:                 strings.TrimRight(env("LEDGERBRIDGE_WEB_UI"), "/"),
 		SageAPIKey:            env("SAGE_API_KEY"),
 		MappingFile:           env("LEDGERBRIDGE_MAPPING_FILE"),
@@ -224,6 +236,9 @@ func Load() (*Config, error) {
 	}
 	if c.PayTracePollInterval, err = duration(env("LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL")); err != nil {
 		return nil, fmt.Errorf("LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL=%q: want a duration such as 1m, or 0", env("LEDGERBRIDGE_PAYTRACE_POLL_INTERVAL"))
+	}
+	if c.OutageAlertAfter, err = time.ParseDuration(env("LEDGERBRIDGE_OUTAGE_ALERT_AFTER")); err != nil || c.OutageAlertAfter <= 0 {
+		return nil, fmt.Errorf("LEDGERBRIDGE_OUTAGE_ALERT_AFTER=%q: want a positive duration such as 15m", env("LEDGERBRIDGE_OUTAGE_ALERT_AFTER"))
 	}
 	if c.ReconcileInterval, err = duration(env("LEDGERBRIDGE_RECONCILE_INTERVAL")); err != nil {
 		return nil, fmt.Errorf("LEDGERBRIDGE_RECONCILE_INTERVAL=%q: want a duration such as 24h, or 0", env("LEDGERBRIDGE_RECONCILE_INTERVAL"))

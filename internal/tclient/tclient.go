@@ -40,6 +40,7 @@ type Options struct {
 	APIKey        string // sent as a bearer token on every call (Temporal Cloud)
 
 	DataConverter    converter.DataConverter    // nil: the SDK default (e.g. codec.DataConverter for encryption)
+	MetricsHandler   client.MetricsHandler      // nil: no SDK metrics (the worker passes a Prometheus one)
 	FailureConverter converter.FailureConverter // nil: the SDK default (e.g. codec.FailureConverter)
 
 	Logger *zap.Logger   // nil: no logging
@@ -109,6 +110,7 @@ func DialOptions(ctx context.Context, o Options) (client.Client, error) {
 		DataConverter:     o.DataConverter,
 		FailureConverter:  o.FailureConverter,
 		ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg},
+		MetricsHandler:    o.MetricsHandler,
 	}
 	if o.APIKey != "" {
 		copts.Credentials = client.NewAPIKeyStaticCredentials(o.APIKey)
