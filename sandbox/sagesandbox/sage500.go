@@ -3,6 +3,8 @@ package sagesandbox
 import (
 	"net/http"
 	"strings"
+
+	"github.com/shopspring/decimal"
 )
 
 // Sage 500 dialect: a REST facade over Sage 500 (ex-MAS 500) with PascalCase JSON, amounts as
@@ -96,21 +98,56 @@ type s5Line struct {
 	Qty         num    `json:"Qty"`
 	UnitPrice   num    `json:"UnitPrice"`
 	ExtAmt      num    `json:"ExtAmt,omitzero"`
+	// LineType is empty for an item line, Proration or Discount.
+	LineType     string `json:"LineType,omitempty"`
+	TradeDiscAmt num    `json:"TradeDiscAmt,omitzero"` // discount taken off ExtAmt
+	STaxAmt      num    `json:"STaxAmt,omitzero"`      // sales tax on the line's net
+	STaxClassID  string `json:"STaxClassID,omitempty"` // the line's sales tax class
+}
+
+// s5LineKinds spells the neutral line kinds the Sage 500 way.
+var s5LineKinds = map[string]string{lineItem: "", lineProration: "Proration", lineDiscount: "Discount"}
+
+func fromS5LineKind(code string) string {
+	for k, v := range s5LineKinds {
+		if v == code {
+			return k
+		}
+	}
+	return code
+}
+
+// s5Totals are a document's header amounts, computed from its lines (read-only on the wire):
+// SalesAmt is Σ ExtAmt, TradeDiscAmt Σ discounts, STaxAmt Σ tax.
+type s5Totals struct {
+	SalesAmt     num `json:"SalesAmt,omitzero"`
+	TradeDiscAmt num `json:"TradeDiscAmt,omitzero"`
+	STaxAmt      num `json:"STaxAmt,omitzero"`
+}
+
+func s5Sum(lines []s5Line, curr string) s5Totals {
+	z := decimal.Zero.Round(decimalsOf(curr))
+	sales, disc, tax := z, z, z
+	for _, l := range lines {
+		sales, disc, tax = sales.Add(l.ExtAmt.d), disc.Add(l.TradeDiscAmt.d), tax.Add(l.STaxAmt.d)
+	}
+	return s5Totals{SalesAmt: val(sales), TradeDiscAmt: val(disc), STaxAmt: val(tax)}
 }
 
 // s5SalesOrder is tsoSalesOrder.
 type s5SalesOrder struct {
-	SONo        string   `json:"SONo"`
-	CustomerID  string   `json:"CustomerID"`
-	OrderDate   string   `json:"OrderDate"`
-	CurrID      string   `json:"CurrID"`
-	Lines       []s5Line `json:"Lines"`
-	OrderTotal  num      `json:"OrderTotal,omitzero"`
-	ExternalRef string   `json:"ExternalRef"`
-	Memo        string   `json:"Memo"`
-	Status      string   `json:"Status"`
-	CreateDate  string   `json:"CreateDate,omitempty"`
-	UpdateDate  string   `json:"UpdateDate,omitempty"`
+	SONo       string   `json:"SONo"`
+	CustomerID string   `json:"CustomerID"`
+	OrderDate  string   `json:"OrderDate"`
+	CurrID     string   `json:"CurrID"`
+	Lines      []s5Line `json:"Lines"`
+	OrderTotal num      `json:"OrderTotal,omitzero"`
+	s5Totals
+	ExternalRef string `json:"ExternalRef"`
+	Memo        string `json:"Memo"`
+	Status      string `json:"Status"`
+	CreateDate  string `json:"CreateDate,omitempty"`
+	UpdateDate  string `json:"UpdateDate,omitempty"`
 }
 
 func (o *s5SalesOrder) index() index {
@@ -125,13 +162,14 @@ type s5Invoice struct {
 	CurrID       string   `json:"CurrID"`
 	Lines        []s5Line `json:"Lines"`
 	InvoiceTotal num      `json:"InvoiceTotal,omitzero"`
-	Balance      num      `json:"Balance,omitzero"`
-	ExternalRef  string   `json:"ExternalRef"`
-	SalesOrderNo string   `json:"SalesOrderNo"`
-	Memo         string   `json:"Memo"`
-	Status       string   `json:"Status"`
-	CreateDate   string   `json:"CreateDate,omitempty"`
-	UpdateDate   string   `json:"UpdateDate,omitempty"`
+	s5Totals
+	Balance      num    `json:"Balance,omitzero"`
+	ExternalRef  string `json:"ExternalRef"`
+	SalesOrderNo string `json:"SalesOrderNo"`
+	Memo         string `json:"Memo"`
+	Status       string `json:"Status"`
+	CreateDate   string `json:"CreateDate,omitempty"`
+	UpdateDate   string `json:"UpdateDate,omitempty"`
 }
 
 func (i *s5Invoice) index() index {
@@ -140,20 +178,21 @@ func (i *s5Invoice) index() index {
 
 // s5CreditMemo is an AR credit memo, optionally applied to an invoice.
 type s5CreditMemo struct {
-	MemoNo      string   `json:"MemoNo"`
-	CustomerID  string   `json:"CustomerID"`
-	MemoDate    string   `json:"MemoDate"`
-	CurrID      string   `json:"CurrID"`
-	InvoiceNo   string   `json:"InvoiceNo"`
-	Lines       []s5Line `json:"Lines"`
-	MemoTotal   num      `json:"MemoTotal,omitzero"`
-	AppliedAmt  num      `json:"AppliedAmt,omitzero"` // part applied to the invoice's open balance
-	Balance     num      `json:"Balance,omitzero"`    // unapplied customer credit
-	ExternalRef string   `json:"ExternalRef"`
-	Memo        string   `json:"Memo"`
-	Status      string   `json:"Status"`
-	CreateDate  string   `json:"CreateDate,omitempty"`
-	UpdateDate  string   `json:"UpdateDate,omitempty"`
+	MemoNo     string   `json:"MemoNo"`
+	CustomerID string   `json:"CustomerID"`
+	MemoDate   string   `json:"MemoDate"`
+	CurrID     string   `json:"CurrID"`
+	InvoiceNo  string   `json:"InvoiceNo"`
+	Lines      []s5Line `json:"Lines"`
+	MemoTotal  num      `json:"MemoTotal,omitzero"`
+	s5Totals
+	AppliedAmt  num    `json:"AppliedAmt,omitzero"` // part applied to the invoice's open balance
+	Balance     num    `json:"Balance,omitzero"`    // unapplied customer credit
+	ExternalRef string `json:"ExternalRef"`
+	Memo        string `json:"Memo"`
+	Status      string `json:"Status"`
+	CreateDate  string `json:"CreateDate,omitempty"`
+	UpdateDate  string `json:"UpdateDate,omitempty"`
 }
 
 func (m *s5CreditMemo) index() index {

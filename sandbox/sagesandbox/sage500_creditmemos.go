@@ -14,7 +14,8 @@ func (s *Server) s5CreateCreditMemo(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	if err := firstErr(readOnly("MemoNo", m.MemoNo != ""), readOnly("Status", m.Status != ""),
-		readOnly("Balance", m.Balance.set), readOnly("AppliedAmt", m.AppliedAmt.set)); err != nil {
+		readOnly("Balance", m.Balance.set), readOnly("AppliedAmt", m.AppliedAmt.set),
+		readOnly("SalesAmt", m.SalesAmt.set), readOnly("TradeDiscAmt", m.TradeDiscAmt.set), readOnly("STaxAmt", m.STaxAmt.set)); err != nil {
 		return 0, nil, err
 	}
 	err := s.st.write(r.Context(), func(t *txn) error {
@@ -29,6 +30,10 @@ func (s *Server) s5CreateCreditMemo(r *http.Request) (int, any, error) {
 		if err := checkTotal("MemoTotal", m.MemoTotal, total, curr); err != nil {
 			return err
 		}
+		if total.IsNegative() {
+			return badField("MemoTotal", "the document total %s is negative; post a credit memo instead", total.StringFixed(decimalsOf(curr)))
+		}
+		m.s5Totals = s5Sum(lines, curr)
 		applied := decimal.Zero.Round(decimalsOf(curr))
 		if m.InvoiceNo != "" {
 			if applied, err = applyMemo(t, m.InvoiceNo, m.CustomerID, curr, total); err != nil {

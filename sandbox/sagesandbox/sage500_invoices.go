@@ -12,7 +12,8 @@ func (s *Server) s5CreateInvoice(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	if err := firstErr(readOnly("InvoiceNo", inv.InvoiceNo != ""), readOnly("Status", inv.Status != ""),
-		readOnly("Balance", inv.Balance.set)); err != nil {
+		readOnly("Balance", inv.Balance.set),
+		readOnly("SalesAmt", inv.SalesAmt.set), readOnly("TradeDiscAmt", inv.TradeDiscAmt.set), readOnly("STaxAmt", inv.STaxAmt.set)); err != nil {
 		return 0, nil, err
 	}
 	err := s.st.write(r.Context(), func(t *txn) error {
@@ -32,6 +33,10 @@ func (s *Server) s5CreateInvoice(r *http.Request) (int, any, error) {
 		if err := checkTotal("InvoiceTotal", inv.InvoiceTotal, total, curr); err != nil {
 			return err
 		}
+		if total.IsNegative() {
+			return badField("InvoiceTotal", "the document total %s is negative; post a credit memo instead", total.StringFixed(decimalsOf(curr)))
+		}
+		inv.s5Totals = s5Sum(lines, curr)
 		n, err := t.next(s5KindInvoice)
 		if err != nil {
 			return err

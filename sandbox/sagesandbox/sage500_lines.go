@@ -70,7 +70,8 @@ func activeCustomer(t *txn, id string) (*s5Customer, error) {
 	return &c, nil
 }
 
-// checkLines validates sales lines and returns them normalized, with their total.
+// checkLines validates sales lines and returns them normalized, with the document total they
+// make: Σ (ExtAmt − TradeDiscAmt + STaxAmt).
 func checkLines(t *txn, lines []s5Line, curr string) ([]s5Line, decimal.Decimal, error) {
 	total := decimal.Zero.Round(decimalsOf(curr))
 	if len(lines) == 0 {
@@ -113,7 +114,7 @@ func checkLines(t *txn, lines []s5Line, curr string) ([]s5Line, decimal.Decimal,
 		if !l.UnitPrice.set {
 			return nil, total, badField(f("UnitPrice"), "%s is required", f("UnitPrice"))
 		}
-		if l.UnitPrice.d.IsNegative() {
+		if l.UnitPrice.d.IsNegative() && s5LineKinds[fromS5LineKind(l.LineType)] == "" {
 			return nil, total, badField(f("UnitPrice"), "%s %s must not be negative", f("UnitPrice"), l.UnitPrice.d)
 		}
 		if !l.UnitPrice.d.Equal(l.UnitPrice.d.Round(unitPriceDecimals)) {
@@ -130,8 +131,16 @@ func checkLines(t *txn, lines []s5Line, curr string) ([]s5Line, decimal.Decimal,
 					f("ExtAmt"), got.StringFixed(places), l.Qty.d, l.UnitPrice.d, ext.StringFixed(places), places, curr)
 			}
 		}
-		l.ExtAmt = val(ext)
-		total = total.Add(ext)
+		disc, tax, err := checkLineMoney(lineFields{Kind: f("LineType"), Price: f("UnitPrice"), Discount: f("TradeDiscAmt"), Tax: f("STaxAmt")},
+			lineMoney{kind: fromS5LineKind(l.LineType), amount: ext, discount: l.TradeDiscAmt, tax: l.STaxAmt}, curr)
+		if err != nil {
+			return nil, total, err
+		}
+		if err := checkLen(f("STaxClassID"), l.STaxClassID, 15); err != nil {
+			return nil, total, err
+		}
+		l.ExtAmt, l.TradeDiscAmt, l.STaxAmt = val(ext), val(disc), val(tax)
+		total = total.Add(ext).Sub(disc).Add(tax)
 		out[i] = l
 	}
 	return out, total, nil
@@ -148,7 +157,7 @@ func checkTotal(field string, sent num, sum decimal.Decimal, curr string) error 
 	}
 	if !got.Equal(sum) {
 		places := decimalsOf(curr)
-		return badField(field, "%s %s does not equal the sum of the lines %s", field, got.StringFixed(places), sum.StringFixed(places))
+		return badField(field, "%s %s does not equal the sum of the lines (extensions less discounts plus tax) %s", field, got.StringFixed(places), sum.StringFixed(places))
 	}
 	return nil
 }

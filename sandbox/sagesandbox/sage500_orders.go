@@ -9,7 +9,8 @@ func (s *Server) s5CreateSalesOrder(r *http.Request) (int, any, error) {
 	if err := decodeBody(r, &o); err != nil {
 		return 0, nil, err
 	}
-	if err := firstErr(readOnly("SONo", o.SONo != ""), readOnly("Status", o.Status != "")); err != nil {
+	if err := firstErr(readOnly("SONo", o.SONo != ""), readOnly("Status", o.Status != ""),
+		readOnly("SalesAmt", o.SalesAmt.set), readOnly("TradeDiscAmt", o.TradeDiscAmt.set), readOnly("STaxAmt", o.STaxAmt.set)); err != nil {
 		return 0, nil, err
 	}
 	err := s.st.write(r.Context(), func(t *txn) error {
@@ -24,6 +25,10 @@ func (s *Server) s5CreateSalesOrder(r *http.Request) (int, any, error) {
 		if err := checkTotal("OrderTotal", o.OrderTotal, total, curr); err != nil {
 			return err
 		}
+		if total.IsNegative() {
+			return badField("OrderTotal", "the document total %s is negative; post a credit memo instead", total.StringFixed(decimalsOf(curr)))
+		}
+		o.s5Totals = s5Sum(lines, curr)
 		n, err := t.next(s5KindSalesOrder)
 		if err != nil {
 			return err

@@ -35,7 +35,8 @@ var sp = &ldDialect{
 	v: ldVocab{Customer: "customer (arcust01)", Item: "item (icitem01)", Account: "GL account (glmast01)",
 		Lines: "lines", ItemField: "item", Qty: "qty", Price: "price", NetPrice: "netprice", LineAmt: "extprice",
 		Desc: "descrip", AccountField: "glacnt", Debit: "debit", Credit: "credit", PayAmount: "paidamt", PayInvoice: "invno",
-		ExtRef: "extref", Memo: "notes", Curr: "currcode"},
+		ExtRef: "extref", Memo: "notes", Curr: "currcode",
+		LineKind: "linetype", LineDisc: "disc", LineTax: "tax", TaxCode: "taxcode"},
 	number: func(entity string, n int64) string {
 		// Fixed-width C(10) keys: a two-letter prefix and eight digits.
 		p := map[string]string{ldOrder: "SO", ldInvoice: "IN", ldCredit: "CM", ldPayment: "RC", ldJE: "GL"}[entity]

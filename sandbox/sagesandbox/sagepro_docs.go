@@ -12,6 +12,23 @@ type spLine struct {
 	Qty      num    `json:"qty"`
 	Price    num    `json:"price"`
 	Extprice num    `json:"extprice,omitzero"`
+	// Linetype is C(1): blank for an item, P proration, D discount.
+	Linetype string `json:"linetype,omitempty"`
+	Disc     num    `json:"disc,omitzero"` // discount amount on the line
+	Tax      num    `json:"tax,omitzero"`  // sales tax of the line
+	Taxcode  string `json:"taxcode,omitempty"`
+}
+
+// spLineKinds spells the neutral line kinds the Sage Pro way.
+var spLineKinds = map[string]string{lineItem: "", lineProration: "P", lineDiscount: "D"}
+
+func fromSPLineKind(code string) string {
+	for k, v := range spLineKinds {
+		if v == code {
+			return k
+		}
+	}
+	return code
 }
 
 // spDoc is the wire form of a sales order (somast01), invoice or credit memo (armast01). Each
@@ -27,6 +44,7 @@ type spDoc struct {
 	Currcode      string   `json:"currcode"`
 	Lines         []spLine `json:"lines"`
 	Tax           num      `json:"tax,omitzero"`
+	Disc          num      `json:"disc,omitzero"` // sum of the lines' discounts (read-only)
 	Ordamt        num      `json:"ordamt,omitzero"`
 	Invamt        num      `json:"invamt,omitzero"`
 	Cmamt         num      `json:"cmamt,omitzero"`
@@ -43,7 +61,7 @@ type spDoc struct {
 func (w *spDoc) toCore(s ldSpec) (*ldDoc, error) {
 	if err := firstErr(spReadOnly("sostat", w.Sostat != ""), spReadOnly("arstat", w.Arstat != ""),
 		spReadOnly("PaymentStatus", w.PaymentStatus != ""), spReadOnly("balance", w.Balance.set),
-		spReadOnly("appamt", w.Appamt.set), spReadOnly("lastupdt", w.Lastupdt != "")); err != nil {
+		spReadOnly("appamt", w.Appamt.set), spReadOnly("lastupdt", w.Lastupdt != ""), spReadOnly("disc", w.Disc.set)); err != nil {
 		return nil, err
 	}
 	x := &ldDoc{Customer: w.Custno, Curr: w.Currcode, Tax: w.Tax, ExtRef: w.Extref, Memo: w.Notes}
@@ -82,13 +100,14 @@ func (w *spDoc) toCore(s ldSpec) (*ldDoc, error) {
 		if err := spCode("item", l.Item, 20); err != nil {
 			return nil, err
 		}
-		x.Lines = append(x.Lines, ldLine{Item: l.Item, Desc: l.Descrip, Qty: l.Qty, Price: l.Price, Amount: l.Extprice})
+		x.Lines = append(x.Lines, ldLine{Item: l.Item, Desc: l.Descrip, Qty: l.Qty, Price: l.Price, Amount: l.Extprice,
+			Kind: fromSPLineKind(l.Linetype), Discount: l.Disc, Tax: l.Tax, TaxCode: l.Taxcode})
 	}
 	return x, nil
 }
 
 func spFromCore(x *ldDoc) *spDoc {
-	w := &spDoc{Custno: x.Customer, Currcode: x.Curr, Tax: x.Tax, Extref: x.ExtRef, Notes: x.Memo, Lastupdt: x.Updated}
+	w := &spDoc{Custno: x.Customer, Currcode: x.Curr, Tax: x.Tax, Disc: x.Discount, Extref: x.ExtRef, Notes: x.Memo, Lastupdt: x.Updated}
 	date := spDateOut(x.Date)
 	arstat := "O"
 	if x.Status == s5Void {
@@ -108,7 +127,8 @@ func spFromCore(x *ldDoc) *spDoc {
 	}
 	w.Lines = make([]spLine, len(x.Lines))
 	for i, l := range x.Lines {
-		w.Lines[i] = spLine{Lineno: l.LineNo, Item: l.Item, Descrip: l.Desc, Qty: l.Qty, Price: l.Price, Extprice: l.Amount}
+		w.Lines[i] = spLine{Lineno: l.LineNo, Item: l.Item, Descrip: l.Desc, Qty: l.Qty, Price: l.Price, Extprice: l.Amount,
+			Linetype: spLineKinds[l.Kind], Disc: l.Discount, Tax: l.Tax, Taxcode: l.TaxCode}
 	}
 	return w
 }

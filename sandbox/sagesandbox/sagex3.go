@@ -47,7 +47,8 @@ var x3 = &ldDialect{
 	v: ldVocab{Customer: "Customer (BPC)", Item: "Product (ITM)", Account: "Ledger Account (ACC)",
 		Lines: "LINES", ItemField: "ITMREF", Qty: "QTY", Price: "GROPRI", NetPrice: "NETPRI", LineAmt: "AMTNOTLIN",
 		Desc: "ITMDES", AccountField: "ACC", Debit: "debit", Credit: "credit", PayAmount: "AMTCUR", PayInvoice: "VCRNUM",
-		ExtRef: "ZEXTREF", Memo: "DES", Curr: "CUR"},
+		ExtRef: "ZEXTREF", Memo: "DES", Curr: "CUR",
+		LineKind: "ZLINTYP", LineDisc: "DISCRGVAL1", LineTax: "AMTTAXLIN", TaxCode: "VACITM1"},
 	number: func(entity string, n int64) string {
 		p := map[string]string{ldOrder: "SOH", ldInvoice: "SIH", ldCredit: "SCN", ldPayment: "PAY", ldJE: "GAS"}[entity]
 		return docNo(p, n)

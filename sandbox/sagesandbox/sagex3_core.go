@@ -36,6 +36,8 @@ type ldVocab struct {
 	AccountField, Debit, Credit  string
 	PayAmount, PayInvoice        string
 	ExtRef, Memo, Curr           string
+	// LineKind, LineDisc, LineTax and TaxCode name a line's type, discount, tax and tax code.
+	LineKind, LineDisc, LineTax, TaxCode string
 }
 
 func (d *ldDialect) kind(entity string) string { return d.prefix + "." + entity }
@@ -103,6 +105,12 @@ type ldLine struct {
 	Price    num    `json:"price"`    // gross unit price (X3 GROPRI)
 	NetPrice num    `json:"netPrice"` // net unit price after discount (X3 NETPRI); = Price when not sent
 	Amount   num    `json:"amount"`   // Qty × NetPrice at the currency's scale
+	// Kind is lineItem (empty), lineProration or lineDiscount.
+	Kind string `json:"kind,omitempty"`
+	// Discount is taken off Amount; Tax is charged on the net (Amount − Discount).
+	Discount num    `json:"discount,omitzero"`
+	Tax      num    `json:"tax,omitzero"`
+	TaxCode  string `json:"taxCode,omitempty"`
 }
 
 // ldDoc is a sales order, invoice or credit memo.
@@ -114,9 +122,10 @@ type ldDoc struct {
 	Curr      string   `json:"curr"`
 	Facility  string   `json:"facility,omitempty"`
 	Lines     []ldLine `json:"lines"`
-	LinesAmt  num      `json:"linesAmt"` // sum of line amounts
+	LinesAmt  num      `json:"linesAmt"`          // sum of line amounts
+	Discount  num      `json:"discount,omitzero"` // sum of line discounts
 	Tax       num      `json:"tax"`
-	Total     num      `json:"total"`   // LinesAmt + Tax
+	Total     num      `json:"total"`   // LinesAmt − Discount + Tax
 	Balance   num      `json:"balance"` // invoice: open amount; credit memo: unapplied credit
 	Applied   num      `json:"applied"` // credit memo: part applied to the invoice
 	ExtRef    string   `json:"extRef"`
@@ -147,10 +156,17 @@ type ldPay struct {
 	PayType  string `json:"payType,omitempty"`
 	Account  string `json:"account,omitempty"`
 	ExtRef   string `json:"extRef"`
-	Memo     string `json:"memo"`
-	Status   string `json:"status"` // neutral: Applied, Void
-	Created  string `json:"created"`
-	Updated  string `json:"updated"`
+	// Ref is the traceability reference shown on the receipt (X3 REFLOT); lookups use ExtRef.
+	Ref string `json:"ref,omitempty"`
+	// Site is the receipt's site (X3 FCY).
+	Site string `json:"site,omitempty"`
+	// HomeAmt and Rate value a foreign-currency receipt in the company currency (X3 AMTLOC, CHGRAT).
+	HomeAmt num    `json:"homeAmt,omitzero"`
+	Rate    num    `json:"rate,omitzero"`
+	Memo    string `json:"memo"`
+	Status  string `json:"status"` // neutral: Applied, Void
+	Created string `json:"created"`
+	Updated string `json:"updated"`
 }
 
 func (p *ldPay) index() index {

@@ -86,14 +86,16 @@ func (d *ldDialect) lines(t *txn, s ldSpec, lines []ldLine, curr string) ([]ldLi
 		case !l.Qty.d.Equal(l.Qty.d.Round(qtyDecimals)):
 			return nil, total, badField(f(d.v.Qty), "%s %s has more than %d decimal places", f(d.v.Qty), l.Qty.d, qtyDecimals)
 		}
-		if err := checkPrice(f(d.v.Price), l.Price, true); err != nil {
+		// Proration and discount lines may credit: their prices may be negative.
+		credit := l.Kind == lineProration || l.Kind == lineDiscount
+		if err := checkPrice(f(d.v.Price), l.Price, true, credit); err != nil {
 			return nil, total, err
 		}
 		if !l.NetPrice.set {
 			l.NetPrice = l.Price
-		} else if err := checkPrice(f(d.v.NetPrice), l.NetPrice, true); err != nil {
+		} else if err := checkPrice(f(d.v.NetPrice), l.NetPrice, true, credit); err != nil {
 			return nil, total, err
-		} else if l.NetPrice.d.GreaterThan(l.Price.d) {
+		} else if l.NetPrice.d.Abs().GreaterThan(l.Price.d.Abs()) || !sameSign(l.NetPrice.d, l.Price.d) {
 			return nil, total, badField(f(d.v.NetPrice), "%s %s exceeds %s %s (discounts only)", f(d.v.NetPrice), l.NetPrice.d, f(d.v.Price), l.Price.d)
 		}
 		ext := l.Qty.d.Mul(l.NetPrice.d).Round(places)
@@ -107,18 +109,29 @@ func (d *ldDialect) lines(t *txn, s ldSpec, lines []ldLine, curr string) ([]ldLi
 					f(d.v.LineAmt), got.StringFixed(places), d.v.Qty, d.v.NetPrice, l.Qty.d, l.NetPrice.d, ext.StringFixed(places), places, curr)
 			}
 		}
-		l.Amount = val(ext)
+		disc, tax, err := checkLineMoney(lineFields{Kind: f(d.v.LineKind), Price: f(d.v.Price), Discount: f(d.v.LineDisc), Tax: f(d.v.LineTax)},
+			lineMoney{kind: l.Kind, amount: ext, discount: l.Discount, tax: l.Tax}, curr)
+		if err != nil {
+			return nil, total, err
+		}
+		if err := checkLen(f(d.v.TaxCode), l.TaxCode, 20); err != nil {
+			return nil, total, err
+		}
+		l.Amount, l.Discount = val(ext), val(disc)
+		if l.Tax.set {
+			l.Tax = val(tax)
+		}
 		total = total.Add(ext)
 		out[i] = l
 	}
 	return out, total, nil
 }
 
-func checkPrice(field string, n num, required bool) error {
+func checkPrice(field string, n num, required, mayBeNegative bool) error {
 	switch {
 	case !n.set && required:
 		return badField(field, "%s is required", field)
-	case n.d.IsNegative():
+	case n.d.IsNegative() && !mayBeNegative:
 		return badField(field, "%s %s must not be negative", field, n.d)
 	case !n.d.Equal(n.d.Round(unitPriceDecimals)):
 		return badField(field, "%s %s has more than %d decimal places", field, n.d, unitPriceDecimals)
@@ -150,27 +163,43 @@ func (d *ldDialect) activeItem(t *txn, s ldSpec, field, code string) (*ldItem, e
 func (d *ldDialect) totals(s ldSpec, x *ldDoc, sum decimal.Decimal) error {
 	places := decimalsOf(x.Curr)
 	tax := decimal.Zero.Round(places)
+	discount, lineTax, taxed := decimal.Zero.Round(places), decimal.Zero.Round(places), false
+	for _, l := range x.Lines {
+		discount = discount.Add(l.Discount.d)
+		lineTax, taxed = lineTax.Add(l.Tax.d), taxed || l.Tax.set
+	}
+	if taxed {
+		// Lines that carry their tax make the header tax their sum.
+		if x.Tax.set && !x.Tax.d.Equal(lineTax) {
+			return badField(s.taxField, "%s %s does not equal the sum of the lines' tax %s", s.taxField,
+				x.Tax.d.StringFixed(places), lineTax.StringFixed(places))
+		}
+		x.Tax = val(lineTax)
+	}
 	if x.Tax.set {
 		var err error
 		if tax, err = checkAmount(s.taxField, x.Tax, x.Curr); err != nil {
 			return err
 		}
-		if tax.IsNegative() {
+		if tax.IsNegative() && !taxed {
 			return badField(s.taxField, "%s %s must not be negative", s.taxField, tax.StringFixed(places))
 		}
 	}
-	total := sum.Add(tax)
+	total := sum.Sub(discount).Add(tax)
 	if x.Total.set {
 		got, err := checkAmount(s.totalField, x.Total, x.Curr)
 		if err != nil {
 			return err
 		}
 		if !got.Equal(total) {
-			return badField(s.totalField, "%s %s does not equal the sum of the lines %s plus tax %s",
-				s.totalField, got.StringFixed(places), sum.StringFixed(places), tax.StringFixed(places))
+			return badField(s.totalField, "%s %s does not equal the sum of the lines %s less discounts %s plus tax %s",
+				s.totalField, got.StringFixed(places), sum.StringFixed(places), discount.StringFixed(places), tax.StringFixed(places))
 		}
 	}
-	x.LinesAmt, x.Tax, x.Total = val(sum), val(tax), val(total)
+	if total.IsNegative() {
+		return badField(s.totalField, "%s: the document total %s is negative; post a credit memo instead", s.label, total.StringFixed(places))
+	}
+	x.LinesAmt, x.Discount, x.Tax, x.Total = val(sum), val(discount), val(tax), val(total)
 	return nil
 }
 

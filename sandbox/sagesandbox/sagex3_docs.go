@@ -13,6 +13,24 @@ type x3Line struct {
 	GROPRI    num    `json:"GROPRI"`
 	NETPRI    num    `json:"NETPRI,omitzero"`
 	AMTNOTLIN num    `json:"AMTNOTLIN,omitzero"`
+	// ZLINTYP is the line type (custom field): empty for an item, PRORATION or DISCOUNT.
+	ZLINTYP    string `json:"ZLINTYP,omitempty"`
+	DISCRGVAL1 num    `json:"DISCRGVAL1,omitzero"` // discount amount on the line
+	AMTTAXLIN  num    `json:"AMTTAXLIN,omitzero"`  // tax amount of the line
+	VACITM1    string `json:"VACITM1,omitempty"`   // tax level (code) of the line
+}
+
+// x3LineKinds spells the neutral line kinds the X3 way.
+var x3LineKinds = map[string]string{lineItem: "", lineProration: "PRORATION", lineDiscount: "DISCOUNT"}
+
+// fromX3LineKind reads ZLINTYP; an unknown code is kept so the core rejects it by name.
+func fromX3LineKind(code string) string {
+	for k, v := range x3LineKinds {
+		if v == code {
+			return k
+		}
+	}
+	return code
 }
 
 // x3Doc is the wire form of a sales order (SOH), sales invoice (SIH) or credit memo; the
@@ -28,7 +46,7 @@ type x3Doc struct {
 	INVDAT    string   `json:"INVDAT,omitempty"`
 	CUR       string   `json:"CUR"`
 	LINES     []x3Line `json:"LINES"`
-	AMTNOT    num      `json:"AMTNOT,omitzero"` // total excluding tax (read-only)
+	AMTNOT    num      `json:"AMTNOT,omitzero"` // total after discounts, excluding tax (read-only)
 	AMTTAX    num      `json:"AMTTAX,omitzero"`
 	ORDATI    num      `json:"ORDATI,omitzero"` // order total including tax
 	AMTATI    num      `json:"AMTATI,omitzero"` // invoice / memo total including tax
@@ -91,7 +109,8 @@ func (w *x3Doc) toCore(s ldSpec) (*ldDoc, error) {
 		if l.LINNUM != 0 {
 			return nil, badField("LINNUM", "LINNUM is assigned by Sage X3 and must not be sent")
 		}
-		x.Lines = append(x.Lines, ldLine{Item: l.ITMREF, Desc: l.ITMDES, Qty: l.QTY, Price: l.GROPRI, NetPrice: l.NETPRI, Amount: l.AMTNOTLIN})
+		x.Lines = append(x.Lines, ldLine{Item: l.ITMREF, Desc: l.ITMDES, Qty: l.QTY, Price: l.GROPRI, NetPrice: l.NETPRI, Amount: l.AMTNOTLIN,
+			Kind: fromX3LineKind(l.ZLINTYP), Discount: l.DISCRGVAL1, Tax: l.AMTTAXLIN, TaxCode: l.VACITM1})
 	}
 	return x, nil
 }
@@ -109,7 +128,7 @@ func nonEmpty(m map[string]bool) []string {
 
 // x3FromCore renders a core document in the X3 wire form of its type.
 func x3FromCore(x *ldDoc) *x3Doc {
-	w := &x3Doc{CUR: x.Curr, AMTNOT: x.LinesAmt, AMTTAX: x.Tax, ZEXTREF: x.ExtRef, DES: x.Memo, STA: x3Status(x.Status),
+	w := &x3Doc{CUR: x.Curr, AMTNOT: val(x.LinesAmt.d.Sub(x.Discount.d)), AMTTAX: x.Tax, ZEXTREF: x.ExtRef, DES: x.Memo, STA: x3Status(x.Status),
 		CREDATTIM: x.Created, UPDDATTIM: x.Updated}
 	switch x.Entity {
 	case ldOrder:
@@ -122,7 +141,8 @@ func x3FromCore(x *ldDoc) *x3Doc {
 	}
 	w.LINES = make([]x3Line, len(x.Lines))
 	for i, l := range x.Lines {
-		w.LINES[i] = x3Line{LINNUM: l.LineNo * 1000, ITMREF: l.Item, ITMDES: l.Desc, QTY: l.Qty, GROPRI: l.Price, NETPRI: l.NetPrice, AMTNOTLIN: l.Amount}
+		w.LINES[i] = x3Line{LINNUM: l.LineNo * 1000, ITMREF: l.Item, ITMDES: l.Desc, QTY: l.Qty, GROPRI: l.Price, NETPRI: l.NetPrice, AMTNOTLIN: l.Amount,
+			ZLINTYP: x3LineKinds[l.Kind], DISCRGVAL1: l.Discount, AMTTAXLIN: l.Tax, VACITM1: l.TaxCode}
 	}
 	return w
 }

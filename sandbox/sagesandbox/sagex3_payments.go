@@ -14,10 +14,14 @@ type x3Payment struct {
 	ACCDAT    string `json:"ACCDAT"`
 	CUR       string `json:"CUR"`
 	AMTCUR    num    `json:"AMTCUR"`
-	ACC       string `json:"ACC"`              // ledger account the receipt is banked on
-	VCRNUM    string `json:"VCRNUM"`           // invoice (SIH) paid
-	SOHNUM    string `json:"SOHNUM,omitempty"` // optional sales order link
-	REFLOT    string `json:"REFLOT"`           // processor transaction ID
+	ACC       string `json:"ACC"`               // ledger account the receipt is banked on
+	VCRNUM    string `json:"VCRNUM"`            // invoice (SIH) paid
+	SOHNUM    string `json:"SOHNUM,omitempty"`  // optional sales order link
+	REFLOT    string `json:"REFLOT"`            // traceability reference (e.g. the merchant's invoice number)
+	ZEXTREF   string `json:"ZEXTREF,omitempty"` // integration key: the processor transaction ID (custom field)
+	FCY       string `json:"FCY,omitempty"`     // site of the receipt
+	AMTLOC    num    `json:"AMTLOC,omitzero"`   // amount in the company currency (USD)
+	CHGRAT    num    `json:"CHGRAT,omitzero"`   // exchange rate CUR → company currency
 	DES       string `json:"DES"`
 	STA       string `json:"STA,omitempty"`
 	CREDATTIM string `json:"CREDATTIM,omitempty"`
@@ -26,8 +30,8 @@ type x3Payment struct {
 
 func x3PaymentFromCore(p *ldPay) *x3Payment {
 	return &x3Payment{NUM: p.No, PAYTYP: p.PayType, BPR: p.Customer, ACCDAT: p.Date, CUR: p.Curr, AMTCUR: p.Amount,
-		ACC: p.Account, VCRNUM: p.Invoice, SOHNUM: p.Order, REFLOT: p.ExtRef, DES: p.Memo, STA: p.Status,
-		CREDATTIM: p.Created, UPDDATTIM: p.Updated}
+		ACC: p.Account, VCRNUM: p.Invoice, SOHNUM: p.Order, REFLOT: p.Ref, ZEXTREF: p.ExtRef, FCY: p.Site, AMTLOC: p.HomeAmt,
+		CHGRAT: p.Rate, DES: p.Memo, STA: p.Status, CREDATTIM: p.Created, UPDDATTIM: p.Updated}
 }
 
 const x3PayFailure = "Payment (PAY) posting failure due to incorrect Ledger Account (ACC) mapping: "
@@ -44,8 +48,35 @@ func (s *Server) x3CreatePayment(r *http.Request) (int, any, error) {
 	if err := x3CheckPayType(w.PAYTYP); err != nil {
 		return 0, nil, err
 	}
+	if err := checkLen("ZEXTREF", w.ZEXTREF, 100); err != nil {
+		return 0, nil, err
+	}
+	// Integrations that predate ZEXTREF keyed receipts on REFLOT; it stays their lookup key.
+	ext := w.ZEXTREF
+	if ext == "" {
+		ext = w.REFLOT
+	}
+	site := w.FCY
+	if site == "" {
+		site = x3DefaultFacility
+	}
+	if _, ok := x3Facilities[site]; !ok {
+		return 0, nil, badField("FCY", "FCY %q is not a site (facility) defined in X3", site)
+	}
+	if w.AMTLOC.set != w.CHGRAT.set {
+		return 0, nil, badField("AMTLOC", "AMTLOC and CHGRAT go together: send both (a foreign-currency receipt) or neither")
+	}
+	if w.AMTLOC.set {
+		if _, err := checkAmount("AMTLOC", w.AMTLOC, "USD"); err != nil {
+			return 0, nil, err
+		}
+		if !w.AMTLOC.d.IsPositive() || !w.CHGRAT.d.IsPositive() {
+			return 0, nil, badField("CHGRAT", "AMTLOC and CHGRAT must be greater than 0")
+		}
+	}
 	p := &ldPay{Customer: w.BPR, Invoice: w.VCRNUM, Order: w.SOHNUM, Date: w.ACCDAT, Curr: w.CUR, Amount: w.AMTCUR,
-		PayType: w.PAYTYP, Account: w.ACC, ExtRef: w.REFLOT, Memo: w.DES, Method: w.PAYTYP}
+		PayType: w.PAYTYP, Account: w.ACC, ExtRef: ext, Ref: w.REFLOT, Site: site, HomeAmt: w.AMTLOC, Rate: w.CHGRAT,
+		Memo: w.DES, Method: w.PAYTYP}
 	err := s.st.write(r.Context(), func(t *txn) error {
 		if err := x3.account(t, "ACC", w.ACC, x3PayFailure); err != nil {
 			return err

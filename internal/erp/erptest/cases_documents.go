@@ -144,3 +144,59 @@ func testCurrencyDecimals(t *testing.T, c erp.Connector) {
 		wantValidation(t, err, fx.term(func(t Terms) string { return t.PaymentAmount }))
 	}
 }
+
+// testBillingDocuments posts what a subscription invoice becomes — item lines with discounts,
+// tax and tax codes, a negative proration credit, a proration charge — and reads every amount
+// back; the ERP checks the total, and refuses what no invoice can carry.
+func testBillingDocuments(t *testing.T, c erp.Connector) {
+	ctx := ctxT(t)
+	fx := fixturesOf(c)
+	cust := newCustomer(t, c, "USD")
+	doc := erp.Document{CustomerID: cust.ID, Date: testDate, Currency: "USD", ExternalRef: ref("ch"), Lines: []erp.Line{
+		{ItemID: fx.ItemID, Description: "Pro plan", Quantity: dec("2"), UnitPrice: dec("50.00"), Amount: dec("100.00"),
+			Discount: dec("10.00"), Tax: dec("7.43"), TaxCode: "VA-SALES"},
+		{ItemID: fx.ItemID, Description: "Unused time on Basic plan", Quantity: dec("2"), UnitPrice: dec("-10.00"), Amount: dec("-20.00"),
+			Kind: erp.LineProration, Discount: dec("-2.00"), Tax: dec("-1.49"), TaxCode: "VA-SALES"},
+		{ItemID: fx.ItemID, Description: "Remaining time on Pro plan", Quantity: dec("1"), UnitPrice: dec("50.00"), Amount: dec("50.00"),
+			Kind: erp.LineProration, Tax: dec("4.13")},
+	}}
+	doc.DiscountTotal, doc.TaxTotal, doc.Total = doc.Totals()
+	eqDec(t, "planned total", doc.Total, "132.07")
+	for _, kind := range []erp.DocumentKind{erp.KindSalesOrder, erp.KindInvoice} {
+		d := doc
+		d.ExternalRef = ref("ch")
+		got := must(c.CreateDocument(ctx, kind, d))
+		for _, read := range []*erp.Document{got, must(c.FindDocument(ctx, kind, d.ExternalRef))} {
+			eqDec(t, string(kind)+" total", read.Total, "132.07")
+			eqDec(t, string(kind)+" discount total", read.DiscountTotal, "8.00")
+			eqDec(t, string(kind)+" tax total", read.TaxTotal, "10.07")
+			if len(read.Lines) != 3 {
+				t.Fatalf("%s has %d lines", kind, len(read.Lines))
+			}
+			for i, want := range doc.Lines {
+				l := read.Lines[i]
+				if !l.Amount.Equal(want.Amount) || !l.Discount.Equal(want.Discount) || !l.Tax.Equal(want.Tax) ||
+					l.Kind != want.Kind || l.TaxCode != want.TaxCode {
+					t.Errorf("%s line %d = %+v, want %+v", kind, i, l, want)
+				}
+			}
+		}
+	}
+	bad := func(mut func(d *erp.Document), snippets ...string) {
+		t.Helper()
+		d := doc
+		d.Lines = append([]erp.Line(nil), doc.Lines...)
+		d.ExternalRef = ref("ch")
+		mut(&d)
+		_, err := c.CreateDocument(ctx, erp.KindInvoice, d)
+		wantValidation(t, err, snippets...)
+	}
+	// A negative item line is not an invoice line; a credit is a proration or a credit memo.
+	bad(func(d *erp.Document) { d.Lines[1].Kind = erp.LineItem }, "negative")
+	// A discount larger than its line.
+	bad(func(d *erp.Document) { d.Lines[0].Discount = dec("100.01") }, "100.01")
+	// Tax of the wrong sign.
+	bad(func(d *erp.Document) { d.Lines[2].Tax = dec("-4.13") }, "-4.13")
+	// A total that is not lines − discounts + tax.
+	bad(func(d *erp.Document) { d.Total = dec("148.07") }, "148.07")
+}

@@ -30,6 +30,7 @@ func RunConformance(t *testing.T, newConnector func(t *testing.T) erp.Connector)
 		{"Documents", testDocuments},
 		{"DuplicatesAreStored", testDuplicates},
 		{"DocumentValidation", testDocumentValidation},
+		{"BillingDocuments", testBillingDocuments},
 		{"CurrencyDecimals", testCurrencyDecimals},
 		{"Payments", testPayments},
 		{"VoidRules", testVoidRules},

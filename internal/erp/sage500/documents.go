@@ -25,7 +25,8 @@ func docPath(kind erp.DocumentKind) (string, error) {
 func toWireLines(ls []erp.Line) []wireLine {
 	out := make([]wireLine, len(ls))
 	for i, l := range ls {
-		out[i] = wireLine{LineNo: i + 1, ItemID: l.ItemID, Description: l.Description, Qty: amt(l.Quantity), UnitPrice: amt(l.UnitPrice)}
+		out[i] = wireLine{LineNo: i + 1, ItemID: l.ItemID, Description: l.Description, Qty: amt(l.Quantity), UnitPrice: amt(l.UnitPrice),
+			LineType: lineKinds[l.Kind], TradeDiscAmt: optAmt(l.Discount), STaxAmt: optAmt(l.Tax), STaxClassID: l.TaxCode}
 		// A zero amount means "let Sage extend the line"; a non-zero one is checked by Sage.
 		if !l.Amount.IsZero() {
 			out[i].ExtAmt = amt(l.Amount)
@@ -37,9 +38,28 @@ func toWireLines(ls []erp.Line) []wireLine {
 func fromWireLines(ls []wireLine) []erp.Line {
 	out := make([]erp.Line, len(ls))
 	for i, l := range ls {
-		out[i] = erp.Line{ItemID: l.ItemID, Description: l.Description, Quantity: l.Qty.d, UnitPrice: l.UnitPrice.d, Amount: l.ExtAmt.d}
+		out[i] = erp.Line{ItemID: l.ItemID, Description: l.Description, Quantity: l.Qty.d, UnitPrice: l.UnitPrice.d, Amount: l.ExtAmt.d,
+			Kind: lineKind(l.LineType), Discount: l.TradeDiscAmt.d, Tax: l.STaxAmt.d, TaxCode: l.STaxClassID}
 	}
 	return out
+}
+
+// lineKinds spells the port's line kinds as Sage 500 LineType values.
+var lineKinds = map[string]string{erp.LineItem: "", erp.LineProration: "Proration", erp.LineDiscount: "Discount"}
+
+func lineKind(code string) string {
+	for k, v := range lineKinds {
+		if v == code {
+			return k
+		}
+	}
+	return code
+}
+
+// withTotals fills a read document's discount and tax totals from the header.
+func withTotals(d *erp.Document, t wireTotals) *erp.Document {
+	d.DiscountTotal, d.TaxTotal = t.TradeDiscAmt.d, t.STaxAmt.d
+	return d
 }
 
 // optAmt sends a total only when the caller set one, so Sage validates it against the lines.
@@ -54,20 +74,20 @@ func optAmt(d decimal.Decimal) amount {
 type wireDoc interface{ toDoc() *erp.Document }
 
 func (w *wireSalesOrder) toDoc() *erp.Document {
-	return &erp.Document{Number: w.SONo, CustomerID: w.CustomerID, Date: w.OrderDate, Currency: w.CurrID,
-		Lines: fromWireLines(w.Lines), Total: w.OrderTotal.d, ExternalRef: w.ExternalRef, Memo: w.Memo, Status: w.Status}
+	return withTotals(&erp.Document{Number: w.SONo, CustomerID: w.CustomerID, Date: w.OrderDate, Currency: w.CurrID,
+		Lines: fromWireLines(w.Lines), Total: w.OrderTotal.d, ExternalRef: w.ExternalRef, Memo: w.Memo, Status: w.Status}, w.wireTotals)
 }
 
 func (w *wireInvoice) toDoc() *erp.Document {
-	return &erp.Document{Number: w.InvoiceNo, CustomerID: w.CustomerID, Date: w.InvoiceDate, Currency: w.CurrID,
+	return withTotals(&erp.Document{Number: w.InvoiceNo, CustomerID: w.CustomerID, Date: w.InvoiceDate, Currency: w.CurrID,
 		Lines: fromWireLines(w.Lines), Total: w.InvoiceTotal.d, Balance: w.Balance.d, ExternalRef: w.ExternalRef,
-		SourceRef: w.SalesOrderNo, Memo: w.Memo, Status: w.Status}
+		SourceRef: w.SalesOrderNo, Memo: w.Memo, Status: w.Status}, w.wireTotals)
 }
 
 func (w *wireCreditMemo) toDoc() *erp.Document {
-	return &erp.Document{Number: w.MemoNo, CustomerID: w.CustomerID, Date: w.MemoDate, Currency: w.CurrID,
+	return withTotals(&erp.Document{Number: w.MemoNo, CustomerID: w.CustomerID, Date: w.MemoDate, Currency: w.CurrID,
 		Lines: fromWireLines(w.Lines), Total: w.MemoTotal.d, Balance: w.Balance.d, ExternalRef: w.ExternalRef,
-		SourceRef: w.InvoiceNo, Memo: w.Memo, Status: w.Status}
+		SourceRef: w.InvoiceNo, Memo: w.Memo, Status: w.Status}, w.wireTotals)
 }
 
 // toWireDoc builds the create body for kind.

@@ -70,18 +70,31 @@ type wireLine struct {
 	Qty         amount `json:"Qty"`
 	UnitPrice   amount `json:"UnitPrice"`
 	ExtAmt      amount `json:"ExtAmt,omitzero"`
+	// LineType is empty for an item line, Proration or Discount.
+	LineType     string `json:"LineType,omitempty"`
+	TradeDiscAmt amount `json:"TradeDiscAmt,omitzero"`
+	STaxAmt      amount `json:"STaxAmt,omitzero"`
+	STaxClassID  string `json:"STaxClassID,omitempty"`
+}
+
+// wireTotals are a document's read-only header amounts: Σ extensions, discounts and tax.
+type wireTotals struct {
+	SalesAmt     amount `json:"SalesAmt,omitzero"`
+	TradeDiscAmt amount `json:"TradeDiscAmt,omitzero"`
+	STaxAmt      amount `json:"STaxAmt,omitzero"`
 }
 
 type wireSalesOrder struct {
-	SONo        string     `json:"SONo,omitempty"`
-	CustomerID  string     `json:"CustomerID"`
-	OrderDate   string     `json:"OrderDate"`
-	CurrID      string     `json:"CurrID,omitempty"`
-	Lines       []wireLine `json:"Lines"`
-	OrderTotal  amount     `json:"OrderTotal,omitzero"`
-	ExternalRef string     `json:"ExternalRef"`
-	Memo        string     `json:"Memo,omitempty"`
-	Status      string     `json:"Status,omitempty"`
+	SONo       string     `json:"SONo,omitempty"`
+	CustomerID string     `json:"CustomerID"`
+	OrderDate  string     `json:"OrderDate"`
+	CurrID     string     `json:"CurrID,omitempty"`
+	Lines      []wireLine `json:"Lines"`
+	OrderTotal amount     `json:"OrderTotal,omitzero"`
+	wireTotals
+	ExternalRef string `json:"ExternalRef"`
+	Memo        string `json:"Memo,omitempty"`
+	Status      string `json:"Status,omitempty"`
 }
 
 type wireInvoice struct {
@@ -91,26 +104,28 @@ type wireInvoice struct {
 	CurrID       string     `json:"CurrID,omitempty"`
 	Lines        []wireLine `json:"Lines"`
 	InvoiceTotal amount     `json:"InvoiceTotal,omitzero"`
-	Balance      amount     `json:"Balance,omitzero"`
-	ExternalRef  string     `json:"ExternalRef"`
-	SalesOrderNo string     `json:"SalesOrderNo,omitempty"`
-	Memo         string     `json:"Memo,omitempty"`
-	Status       string     `json:"Status,omitempty"`
+	wireTotals
+	Balance      amount `json:"Balance,omitzero"`
+	ExternalRef  string `json:"ExternalRef"`
+	SalesOrderNo string `json:"SalesOrderNo,omitempty"`
+	Memo         string `json:"Memo,omitempty"`
+	Status       string `json:"Status,omitempty"`
 }
 
 type wireCreditMemo struct {
-	MemoNo      string     `json:"MemoNo,omitempty"`
-	CustomerID  string     `json:"CustomerID"`
-	MemoDate    string     `json:"MemoDate"`
-	CurrID      string     `json:"CurrID,omitempty"`
-	InvoiceNo   string     `json:"InvoiceNo,omitempty"`
-	Lines       []wireLine `json:"Lines"`
-	MemoTotal   amount     `json:"MemoTotal,omitzero"`
-	AppliedAmt  amount     `json:"AppliedAmt,omitzero"`
-	Balance     amount     `json:"Balance,omitzero"`
-	ExternalRef string     `json:"ExternalRef"`
-	Memo        string     `json:"Memo,omitempty"`
-	Status      string     `json:"Status,omitempty"`
+	MemoNo     string     `json:"MemoNo,omitempty"`
+	CustomerID string     `json:"CustomerID"`
+	MemoDate   string     `json:"MemoDate"`
+	CurrID     string     `json:"CurrID,omitempty"`
+	InvoiceNo  string     `json:"InvoiceNo,omitempty"`
+	Lines      []wireLine `json:"Lines"`
+	MemoTotal  amount     `json:"MemoTotal,omitzero"`
+	wireTotals
+	AppliedAmt  amount `json:"AppliedAmt,omitzero"`
+	Balance     amount `json:"Balance,omitzero"`
+	ExternalRef string `json:"ExternalRef"`
+	Memo        string `json:"Memo,omitempty"`
+	Status      string `json:"Status,omitempty"`
 }
 
 type wirePayment struct {

@@ -15,6 +15,23 @@ type wireLine struct {
 	Qty      httpx.Amount `json:"qty"`
 	Price    httpx.Amount `json:"price"`
 	Extprice httpx.Amount `json:"extprice,omitzero"`
+	// Linetype is blank for an item line, P proration, D discount.
+	Linetype string       `json:"linetype,omitempty"`
+	Disc     httpx.Amount `json:"disc,omitzero"`
+	Tax      httpx.Amount `json:"tax,omitzero"`
+	Taxcode  string       `json:"taxcode,omitempty"`
+}
+
+// lineKinds spells the port's line kinds as Sage Pro linetype codes.
+var lineKinds = map[string]string{erp.LineItem: "", erp.LineProration: "P", erp.LineDiscount: "D"}
+
+func lineKind(code string) string {
+	for k, v := range lineKinds {
+		if v == code {
+			return k
+		}
+	}
+	return code
 }
 
 // wireDoc is somast01 (sales order) and armast01 (invoice, credit memo) in one shape; each
@@ -30,6 +47,7 @@ type wireDoc struct {
 	Currcode      string       `json:"currcode,omitempty"`
 	Lines         []wireLine   `json:"lines"`
 	Tax           httpx.Amount `json:"tax,omitzero"`
+	Disc          httpx.Amount `json:"disc,omitzero"`
 	Ordamt        httpx.Amount `json:"ordamt,omitzero"`
 	Invamt        httpx.Amount `json:"invamt,omitzero"`
 	Cmamt         httpx.Amount `json:"cmamt,omitzero"`
@@ -63,7 +81,13 @@ func toWireDoc(kind erp.DocumentKind, d erp.Document) (wireDoc, error) {
 	for _, l := range d.Lines {
 		// A zero extension lets Sage Pro extend the line; a non-zero one is checked.
 		w.Lines = append(w.Lines, wireLine{Item: l.ItemID, Descrip: l.Description, Qty: httpx.Amt(l.Quantity),
-			Price: httpx.Amt(l.UnitPrice), Extprice: optAmount(l.Amount, cur)})
+			Price: httpx.Amt(l.UnitPrice), Extprice: optAmount(l.Amount, cur), Linetype: lineKinds[l.Kind],
+			Disc: optAmount(l.Discount, cur), Tax: optAmount(l.Tax, cur), Taxcode: l.TaxCode})
+	}
+	if !linesTaxed(d.Lines) {
+		if _, tax, _ := d.Totals(); !tax.IsZero() {
+			w.Tax = amount(tax, cur)
+		}
 	}
 	switch kind {
 	case erp.KindSalesOrder:
@@ -94,8 +118,10 @@ func fromWireDoc(kind erp.DocumentKind, w wireDoc) *erp.Document {
 	d := &erp.Document{CustomerID: w.Custno, Currency: w.Currcode, ExternalRef: w.Extref, Memo: w.Notes,
 		Balance: w.Balance.D, Status: docStatus(w)}
 	for _, l := range w.Lines {
-		d.Lines = append(d.Lines, erp.Line{ItemID: l.Item, Description: l.Descrip, Quantity: l.Qty.D, UnitPrice: l.Price.D, Amount: l.Extprice.D})
+		d.Lines = append(d.Lines, erp.Line{ItemID: l.Item, Description: l.Descrip, Quantity: l.Qty.D, UnitPrice: l.Price.D, Amount: l.Extprice.D,
+			Kind: lineKind(l.Linetype), Discount: l.Disc.D, Tax: l.Tax.D, TaxCode: l.Taxcode})
 	}
+	d.DiscountTotal, d.TaxTotal = w.Disc.D, w.Tax.D
 	switch kind {
 	case erp.KindSalesOrder:
 		d.Number, d.Date, d.Total = w.Sono, isoDate(w.Ordate), w.Ordamt.D
@@ -164,4 +190,14 @@ func (c *Client) VoidDocument(ctx context.Context, kind erp.DocumentKind, number
 		return nil
 	}
 	return err
+}
+
+// linesTaxed reports whether some line carries its own tax (then Sage Pro sums the header's).
+func linesTaxed(lines []erp.Line) bool {
+	for _, l := range lines {
+		if !l.Tax.IsZero() {
+			return true
+		}
+	}
+	return false
 }

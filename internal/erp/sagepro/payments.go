@@ -51,12 +51,16 @@ func (c *Client) FindPayment(ctx context.Context, externalRef string) (*erp.Paym
 	return erp.PickLive(pays, func(p *erp.Payment) string { return p.Status }), nil
 }
 
-// ApplyPayment posts a cash receipt against p.InvoiceNumber with PaymentStatus mapped from
-// p.Status ("" or "succeeded" → "Paid") and the gross amount; Sage Pro derives fee and net.
+// ApplyPayment posts a cash receipt against p.InvoiceNumber with PaymentStatus p.PaymentStatus
+// (the mapping's payment.status; when it gives none, mapped from p.Status, "" → "Paid") and the
+// gross amount; Sage Pro derives fee and net.
 func (c *Client) ApplyPayment(ctx context.Context, p erp.Payment) (*erp.Payment, error) {
-	status, err := c.PaymentStatus(p.Status)
-	if err != nil {
-		return nil, err
+	status := p.PaymentStatus
+	if status == "" {
+		var err error
+		if status, err = c.PaymentStatus(p.Status); err != nil {
+			return nil, err
+		}
 	}
 	date, err := proDate(p.Date)
 	if err != nil {

@@ -213,3 +213,58 @@ func TestJournalSenseLines(t *testing.T) {
 		t.Errorf("GAS lines on the wire = %+v", raw)
 	}
 }
+
+// A receipt carries what the mapping gave it: PAYTYP, REFLOT (the merchant's invoice number),
+// its sales order, the processor's clearing account, its site and its company-currency value;
+// it is still found by the processor's transaction ID (ZEXTREF), never by REFLOT.
+func TestPaymentCarriesMappedFields(t *testing.T) {
+	e := newSandboxEnv(t)
+	cust := customer(t, e, "cus_pt_fields")
+	so := must(e.CreateDocument(ctx(t), erp.KindSalesOrder, erp.Document{CustomerID: cust.ID, Date: "2026-01-15", Currency: "USD",
+		ExternalRef: "paytrace-9001", Lines: []erp.Line{{ItemID: "STRIPE-SALE", Quantity: d("1"), UnitPrice: d("42.00")}}}))
+	inv := must(e.CreateDocument(ctx(t), erp.KindInvoice, erp.Document{CustomerID: cust.ID, Date: "2026-01-15", Currency: "USD",
+		ExternalRef: "paytrace-9001", SourceRef: so.Number, Lines: []erp.Line{{ItemID: "STRIPE-SALE", Quantity: d("1"), UnitPrice: d("42.00")}}}))
+	p := must(e.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, SalesOrder: so.Number, Date: "2026-01-15",
+		Currency: "USD", Amount: d("42.00"), Method: "VISA", Type: "CB", Reference: "INV-77", Site: "US011", Account: "1016-00",
+		ExternalRef: "paytrace-9001"}))
+	got := must(e.FindPayment(ctx(t), "paytrace-9001"))
+	for _, p := range []*erp.Payment{p, got} {
+		if p == nil || p.Type != "CB" || p.Reference != "INV-77" || p.SalesOrder != so.Number || p.Account != "1016-00" ||
+			p.Site != "US011" || p.ExternalRef != "paytrace-9001" {
+			t.Fatalf("payment = %+v", p)
+		}
+	}
+	if got := must(e.FindPayment(ctx(t), "INV-77")); got != nil {
+		t.Errorf("found by REFLOT: %+v", got)
+	}
+	// An unknown PAYTYP from the mapping is refused by X3 by name.
+	inv2 := invoice(t, e, cust, "paytrace-9002", "10.00")
+	_, err := e.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv2.Number, Date: "2026-01-15", Currency: "USD",
+		Amount: d("10.00"), Type: "BITCOIN", ExternalRef: "paytrace-9002"})
+	wantInvalid(t, err, 0, "PAYTYP", "BITCOIN")
+	// An unknown site, too.
+	_, err = e.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv2.Number, Date: "2026-01-15", Currency: "USD",
+		Amount: d("10.00"), Type: "CB", Site: "MARS01", ExternalRef: "paytrace-9002"})
+	wantInvalid(t, err, 0, "FCY", "MARS01")
+}
+
+// A euro receipt carries its US-dollar value (AMTLOC) and rate (CHGRAT); an order on the French
+// site is booked there (SALFCY).
+func TestForeignReceiptAndSite(t *testing.T) {
+	e := newSandboxEnv(t)
+	cust := must(e.CreateCustomer(ctx(t), erp.Customer{Name: "Client Paris", Email: "paris@example.com", ExternalRef: "cus_eur",
+		Currency: "EUR", Active: true, Address: erp.Address{Line1: "1 rue de Rivoli", City: "Paris", PostalCode: "75001", Country: "FR"}}))
+	so := must(e.CreateDocument(ctx(t), erp.KindSalesOrder, erp.Document{CustomerID: cust.ID, Date: "2026-01-15", Currency: "EUR",
+		Site: "FR011", ExternalRef: "ch_eur", Lines: []erp.Line{{ItemID: "STRIPE-SALE", Quantity: d("1"), UnitPrice: d("100.00")}}}))
+	if so.Site != "FR011" {
+		t.Errorf("sales order site = %q, want FR011", so.Site)
+	}
+	inv := must(e.CreateDocument(ctx(t), erp.KindInvoice, erp.Document{CustomerID: cust.ID, Date: "2026-01-15", Currency: "EUR",
+		ExternalRef: "ch_eur", SourceRef: so.Number, Lines: []erp.Line{{ItemID: "STRIPE-SALE", Quantity: d("1"), UnitPrice: d("100.00")}}}))
+	p := must(e.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15", Currency: "EUR",
+		Amount: d("100.00"), Type: "CB", Site: "FR011", HomeCurrency: "USD", HomeAmount: d("108.50"), ExchangeRate: d("1.085"),
+		ExternalRef: "ch_eur"}))
+	if !p.HomeAmount.Equal(d("108.50")) || !p.ExchangeRate.Equal(d("1.085")) || p.HomeCurrency != "USD" || p.Site != "FR011" {
+		t.Errorf("payment = %+v", p)
+	}
+}

@@ -16,6 +16,23 @@ type wireLine struct {
 	GROPRI    httpx.Amount `json:"GROPRI"`
 	NETPRI    httpx.Amount `json:"NETPRI,omitzero"`
 	AMTNOTLIN httpx.Amount `json:"AMTNOTLIN,omitzero"`
+	// ZLINTYP is the line type (custom field): empty for an item, PRORATION or DISCOUNT.
+	ZLINTYP    string       `json:"ZLINTYP,omitempty"`
+	DISCRGVAL1 httpx.Amount `json:"DISCRGVAL1,omitzero"`
+	AMTTAXLIN  httpx.Amount `json:"AMTTAXLIN,omitzero"`
+	VACITM1    string       `json:"VACITM1,omitempty"`
+}
+
+// lineKinds spells the port's line kinds as X3 ZLINTYP codes.
+var lineKinds = map[string]string{erp.LineItem: "", erp.LineProration: "PRORATION", erp.LineDiscount: "DISCOUNT"}
+
+func lineKind(code string) string {
+	for k, v := range lineKinds {
+		if v == code {
+			return k
+		}
+	}
+	return code
 }
 
 // wireDoc is SOH, SIH (SIVTYP INV) and credit memo (SIVTYP CRN) in one shape; each type uses
@@ -60,12 +77,21 @@ func (c *Client) toWireDoc(kind erp.DocumentKind, d erp.Document) wireDoc {
 	w := wireDoc{CUR: d.Currency, ZEXTREF: d.ExternalRef, DES: d.Memo}
 	for _, l := range d.Lines {
 		// A zero amount lets X3 extend the line; a non-zero one is checked against QTY × NETPRI.
+		// Discount and tax travel on the line (X3 then checks AMTATI = Σ AMTNOTLIN − Σ DISCRGVAL1 + Σ AMTTAXLIN).
 		w.LINES = append(w.LINES, wireLine{ITMREF: l.ItemID, ITMDES: l.Description, QTY: httpx.Amt(l.Quantity),
-			GROPRI: httpx.Amt(l.UnitPrice), AMTNOTLIN: httpx.OptAmt(l.Amount)})
+			GROPRI: httpx.Amt(l.UnitPrice), AMTNOTLIN: httpx.OptAmt(l.Amount), ZLINTYP: lineKinds[l.Kind],
+			DISCRGVAL1: httpx.OptAmt(l.Discount), AMTTAXLIN: httpx.OptAmt(l.Tax), VACITM1: l.TaxCode})
+	}
+	if _, tax, _ := d.Totals(); !tax.IsZero() && !anyLineTax(d.Lines) {
+		w.AMTTAX = httpx.Amt(tax)
+	}
+	site := d.Site
+	if site == "" {
+		site = c.opts.SalesFacility
 	}
 	switch kind {
 	case erp.KindSalesOrder:
-		w.BPCORD, w.ORDDAT, w.SALFCY, w.ORDATI = d.CustomerID, d.Date, c.opts.SalesFacility, httpx.OptAmt(d.Total)
+		w.BPCORD, w.ORDDAT, w.SALFCY, w.ORDATI = d.CustomerID, d.Date, site, httpx.OptAmt(d.Total)
 	case erp.KindInvoice:
 		w.BPCINV, w.INVDAT, w.AMTATI, w.SOHNUM = d.CustomerID, d.Date, httpx.OptAmt(d.Total), d.SourceRef
 	default:
@@ -80,8 +106,11 @@ func fromWireDoc(kind erp.DocumentKind, w wireDoc) *erp.Document {
 		d.Status = "Canceled" // the port's spelling
 	}
 	for _, l := range w.LINES {
-		d.Lines = append(d.Lines, erp.Line{ItemID: l.ITMREF, Description: l.ITMDES, Quantity: l.QTY.D, UnitPrice: l.GROPRI.D, Amount: l.AMTNOTLIN.D})
+		d.Lines = append(d.Lines, erp.Line{ItemID: l.ITMREF, Description: l.ITMDES, Quantity: l.QTY.D, UnitPrice: l.GROPRI.D, Amount: l.AMTNOTLIN.D,
+			Kind: lineKind(l.ZLINTYP), Discount: l.DISCRGVAL1.D, Tax: l.AMTTAXLIN.D, TaxCode: l.VACITM1})
 	}
+	d.DiscountTotal, _, _ = d.Totals()
+	d.TaxTotal, d.Site = w.AMTTAX.D, w.SALFCY
 	switch kind {
 	case erp.KindSalesOrder:
 		d.Number, d.CustomerID, d.Date, d.Total = w.SOHNUM, w.BPCORD, w.ORDDAT, w.ORDATI.D
@@ -150,4 +179,14 @@ func (c *Client) VoidDocument(ctx context.Context, kind erp.DocumentKind, number
 		return nil
 	}
 	return err
+}
+
+// anyLineTax reports whether some line carries its own tax (then the header tax is their sum).
+func anyLineTax(lines []erp.Line) bool {
+	for _, l := range lines {
+		if !l.Tax.IsZero() {
+			return true
+		}
+	}
+	return false
 }

@@ -10,28 +10,44 @@ import (
 )
 
 type wirePayment struct {
-	NUM    string       `json:"NUM,omitempty"`
-	PAYTYP string       `json:"PAYTYP"`
-	BPR    string       `json:"BPR"`
-	ACCDAT string       `json:"ACCDAT"`
-	CUR    string       `json:"CUR,omitempty"`
-	AMTCUR httpx.Amount `json:"AMTCUR"`
-	ACC    string       `json:"ACC"`
-	VCRNUM string       `json:"VCRNUM"`
-	SOHNUM string       `json:"SOHNUM,omitempty"`
-	REFLOT string       `json:"REFLOT"`
-	DES    string       `json:"DES,omitempty"`
-	STA    string       `json:"STA,omitempty"`
+	NUM     string       `json:"NUM,omitempty"`
+	PAYTYP  string       `json:"PAYTYP"`
+	BPR     string       `json:"BPR"`
+	ACCDAT  string       `json:"ACCDAT"`
+	CUR     string       `json:"CUR,omitempty"`
+	AMTCUR  httpx.Amount `json:"AMTCUR"`
+	ACC     string       `json:"ACC"`
+	VCRNUM  string       `json:"VCRNUM"`
+	SOHNUM  string       `json:"SOHNUM,omitempty"`
+	REFLOT  string       `json:"REFLOT"`
+	ZEXTREF string       `json:"ZEXTREF,omitempty"`
+	FCY     string       `json:"FCY,omitempty"`
+	AMTLOC  httpx.Amount `json:"AMTLOC,omitzero"`
+	CHGRAT  httpx.Amount `json:"CHGRAT,omitzero"`
+	DES     string       `json:"DES,omitempty"`
+	STA     string       `json:"STA,omitempty"`
 }
 
 func fromWirePayment(w wirePayment) *erp.Payment {
-	return &erp.Payment{ID: w.NUM, CustomerID: w.BPR, InvoiceNumber: w.VCRNUM, Date: w.ACCDAT, Currency: w.CUR,
-		Amount: w.AMTCUR.D, Method: w.DES, ExternalRef: w.REFLOT, Status: w.STA}
+	p := &erp.Payment{ID: w.NUM, CustomerID: w.BPR, InvoiceNumber: w.VCRNUM, Date: w.ACCDAT, Currency: w.CUR,
+		Amount: w.AMTCUR.D, Method: w.DES, Type: w.PAYTYP, Reference: w.REFLOT, Site: w.FCY, SalesOrder: w.SOHNUM,
+		Account: w.ACC, HomeAmount: w.AMTLOC.D, ExchangeRate: w.CHGRAT.D, ExternalRef: w.ZEXTREF, Status: w.STA}
+	if p.ExternalRef == "" {
+		p.ExternalRef = w.REFLOT // a receipt posted before ZEXTREF existed
+	}
+	if w.AMTLOC.Set {
+		p.HomeCurrency = companyCurrency
+	}
+	return p
 }
+
+// companyCurrency is the currency of the X3 company's ledger (AMTLOC).
+const companyCurrency = "USD"
 
 const paymentsPath = "/financials/payments"
 
-// FindPayment returns the oldest receipt whose REFLOT (processor transaction ID) is externalRef.
+// FindPayment returns the oldest live receipt whose ZEXTREF (processor transaction ID) is
+// externalRef (erp.PickLive).
 func (c *Client) FindPayment(ctx context.Context, externalRef string) (*erp.Payment, error) {
 	if externalRef == "" {
 		return nil, httpx.Invalid("FindPayment: external reference is required")
@@ -47,15 +63,34 @@ func (c *Client) FindPayment(ctx context.Context, externalRef string) (*erp.Paym
 	return erp.PickLive(pays, func(p *erp.Payment) string { return p.Status }), nil
 }
 
-// ApplyPayment records a receipt against p.InvoiceNumber: PAYTYP from p.Method (see
-// PaymentType), banked on Options.BankAccount, REFLOT = p.ExternalRef, the method text in DES.
+// ApplyPayment records a receipt against p.InvoiceNumber (and p.SalesOrder): PAYTYP p.Type (or,
+// when the mapping gives none, from p.Method through PaymentType), deposited to p.Account (else
+// Options.BankAccount), on site p.Site (else Options.SalesFacility), ZEXTREF = p.ExternalRef,
+// REFLOT = p.Reference (else the external reference), the method text in DES, and its value in
+// the company currency when it was paid in another.
 func (c *Client) ApplyPayment(ctx context.Context, p erp.Payment) (*erp.Payment, error) {
-	typ, err := c.PaymentType(p.Method)
-	if err != nil {
-		return nil, err
+	typ := p.Type
+	if typ == "" {
+		var err error
+		if typ, err = c.PaymentType(p.Method); err != nil {
+			return nil, err
+		}
+	}
+	acc, site, ref := p.Account, p.Site, p.Reference
+	if acc == "" {
+		acc = c.opts.BankAccount
+	}
+	if site == "" {
+		site = c.opts.SalesFacility
+	}
+	if ref == "" {
+		ref = p.ExternalRef
 	}
 	w := wirePayment{PAYTYP: typ, BPR: p.CustomerID, ACCDAT: p.Date, CUR: p.Currency, AMTCUR: httpx.Amt(p.Amount),
-		ACC: c.opts.BankAccount, VCRNUM: p.InvoiceNumber, REFLOT: p.ExternalRef, DES: p.Method}
+		ACC: acc, VCRNUM: p.InvoiceNumber, SOHNUM: p.SalesOrder, REFLOT: ref, ZEXTREF: p.ExternalRef, FCY: site, DES: p.Method}
+	if p.HomeCurrency == companyCurrency && p.Currency != companyCurrency && p.HomeAmount.IsPositive() && p.ExchangeRate.IsPositive() {
+		w.AMTLOC, w.CHGRAT = httpx.Amt(p.HomeAmount), httpx.Amt(p.ExchangeRate)
+	}
 	var out wirePayment
 	if err := c.h.Do(ctx, "POST", paymentsPath, nil, w, &out); err != nil {
 		return nil, err
