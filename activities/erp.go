@@ -213,8 +213,9 @@ func (a *Activities) ApplyPayment(ctx context.Context, in *ApplyPaymentInput) (*
 		return nil, dataError(err)
 	}
 	plan.SalesOrder = in.SalesOrder
+	// One clearing account per processor, so each ties out on its own (Sage X3 ACC).
+	plan.Account = a.GL.Clearing
 	if ch.Provider == "paytrace" {
-		// One clearing account per processor: PayTrace receipts are deposited to PayTrace's.
 		plan.Account = a.GL.PayTraceClearing
 	}
 	p, err := a.ERP.ApplyPayment(ctx, plan)

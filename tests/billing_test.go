@@ -19,7 +19,7 @@ import (
 // dialect through the same neutral fields (lines, discounts, taxes) as order-to-cash wrote them.
 func (m *monthEnv) connector(t *testing.T, name string) erp.Connector {
 	t.Helper()
-	c, err := connectors.New(name, m.st.SageURL(), devstack.SageKey, &http.Client{Timeout: 10 * time.Second}, connectors.Options{}, nil)
+	c, err := connectors.New(name, m.st.SageURL(), devstack.SageKey, &http.Client{Timeout: 10 * time.Second}, connectors.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -222,7 +222,8 @@ func TestHistoryEncryptedAndDecodableThroughCodecServer(t *testing.T) {
 	if !strings.Contains(plain.String(), p.Customer.Email) {
 		t.Fatalf("the codec server did not give back the plaintext")
 	}
-	for origin, want := range map[string]string{"http://127.0.0.1:8233": "http://127.0.0.1:8233", "https://evil.example": ""} {
+	ui := fmt.Sprintf("http://127.0.0.1:%d", stack.Opts.TemporalUIPort) // the stack's own Web UI
+	for origin, want := range map[string]string{ui: ui, "https://evil.example": ""} {
 		req, _ := http.NewRequest(http.MethodOptions, stack.GatewayInternalURL()+"/codec/decode", nil)
 		req.Header.Set("Origin", origin)
 		req.Header.Set("Access-Control-Request-Method", "POST")

@@ -83,7 +83,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	inner, err := connectors.New(cfg.ERP, cfg.SageURL, cfg.SageAPIKey, &http.Client{Timeout: 15 * time.Second}, staticExtras(m), nil)
+	inner, err := connectors.New(cfg.ERP, cfg.SageURL, cfg.SageAPIKey, &http.Client{Timeout: 15 * time.Second}, staticExtras(m))
 	if err != nil {
 		return fmt.Errorf("%s: %w", m.Name, err)
 	}
@@ -330,9 +330,12 @@ func ensureSchedule(ctx context.Context, tc client.Client, id, workflowName, tas
 func staticExtras(m *mapping.Mapping) connectors.Options {
 	out := connectors.Options{}
 	for k, v := range m.Extra {
-		if !strings.Contains(v, "{") {
-			out[k] = v
+		// Every key is passed so an unknown one is refused; a templated value is rendered per
+		// payment by the posting layer, so the connector gets no static default for it.
+		if strings.Contains(v, "{") {
+			v = ""
 		}
+		out[k] = v
 	}
 	return out
 }

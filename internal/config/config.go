@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/codec"
+	"github.com/ledgerbridge/ledgerbridge/internal/erp/connectors"
 	"github.com/ledgerbridge/ledgerbridge/internal/glmap"
 	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
 	"github.com/ledgerbridge/ledgerbridge/internal/tclient"
@@ -437,6 +438,10 @@ func (c *Config) LoadMapping() (*mapping.Mapping, glmap.Accounts, error) {
 		return nil, glmap.Accounts{}, err
 	}
 	if err := m.ExpectERP(c.ERP); err != nil {
+		return nil, glmap.Accounts{}, err
+	}
+	// A key the ERP has no field for is refused, not accepted and dropped.
+	if err := connectors.CheckMapping(c.ERP, m.Name, m); err != nil {
 		return nil, glmap.Accounts{}, err
 	}
 	gl, err := glmap.Apply(m.GL, c.GLOverrides)

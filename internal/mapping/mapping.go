@@ -342,6 +342,30 @@ func (m *Mapping) HasValueMap(name string) bool {
 	return ok
 }
 
+// Sets reports whether the file gives key a value, so a connector that cannot honour it can
+// refuse the file at start-up: payment.<field> and extra.<key> with a non-empty template or set
+// by a rule, value_maps.<name> when the map exists.
+func (m *Mapping) Sets(key string) bool {
+	if name, ok := strings.CutPrefix(key, "value_maps."); ok {
+		return m.HasValueMap(name)
+	}
+	var base *Template
+	if f, ok := strings.CutPrefix(key, "payment."); ok {
+		base = m.payment[f]
+	} else if f, ok := strings.CutPrefix(key, "extra."); ok {
+		base = m.extra[f]
+	}
+	if strings.TrimSpace(base.String()) != "" {
+		return true
+	}
+	for _, r := range m.rules {
+		if _, ok := r.set[key]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // ExtraValue renders the extra value key (a matching rule's extra.<key> wins); empty if unset.
 func (m *Mapping) ExtraValue(key string, src Source) string {
 	return pick(m.matching(src), "extra."+key, m.extra[key]).Render(src)

@@ -104,8 +104,18 @@ func TestPaymentKeysAreApplied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Type != "CB" || p.Method != "VISA" || p.Reference != "ch_1" || p.PaymentStatus != "Paid" || p.Site != "FR011" {
+	if p.Type != "CB" || p.Method != "VISA" || p.Reference != "ch_1" || p.PaymentStatus != "" || p.Site != "FR011" {
 		t.Fatalf("EUR card payment %+v", p)
+	}
+	// Sage Pro's status comes through value_maps.payment_status; an unmapped one parks.
+	pro := defaultMapping(t, "sagepro")
+	if p, err := Payment(pro, ch, "C1", "INV-1"); err != nil || p.PaymentStatus != "Paid" || p.Type != "" || p.Site != "" {
+		t.Fatalf("Sage Pro payment %+v %v", p, err)
+	}
+	pending := *ch
+	pending.Status = "pending"
+	if _, err := Payment(pro, &pending, "C1", "INV-1"); !mapping.IsDataError(err) || !strings.Contains(err.Error(), "payment_status") {
+		t.Fatalf("unmapped status must park: %v", err)
 	}
 	ch.Currency = "USD"
 	if p, _ := Payment(m, ch, "C1", "INV-1"); p.Site != "US011" {

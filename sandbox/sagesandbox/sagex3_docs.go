@@ -74,13 +74,6 @@ func (w *x3Doc) toCore(s ldSpec) (*ldDoc, error) {
 		x.Customer, date, dateField, x.Total = w.BPCORD, w.ORDDAT, "ORDDAT", w.ORDATI
 		wrong = nonEmpty(map[string]bool{"NUM": w.NUM != "", "SIVTYP": w.SIVTYP != "", "BPCINV": w.BPCINV != "",
 			"INVDAT": w.INVDAT != "", "AMTATI": w.AMTATI.set, "SIHORINUM": w.SIHORINUM != "", "SOHNUM": w.SOHNUM != ""})
-		x.Facility = w.SALFCY
-		if x.Facility == "" {
-			x.Facility = x3DefaultFacility // X3 defaults the sales site from the user's site
-		}
-		if _, ok := x3Facilities[x.Facility]; !ok {
-			return nil, badField("SALFCY", "SALFCY %q is not a sales site (facility) defined in X3", x.Facility)
-		}
 	default:
 		typ := "INV"
 		if s.entity == ldCredit {
@@ -95,8 +88,15 @@ func (w *x3Doc) toCore(s ldSpec) (*ldDoc, error) {
 			x.SourceRef = w.SIHORINUM
 		}
 		wrong = nonEmpty(map[string]bool{"NUM": w.NUM != "", "BPCORD": w.BPCORD != "", "ORDDAT": w.ORDDAT != "",
-			"ORDATI": w.ORDATI.set, "SALFCY": w.SALFCY != "",
+			"ORDATI": w.ORDATI.set,
 			"SIHORINUM": s.entity == ldInvoice && w.SIHORINUM != "", "SOHNUM": s.entity == ldCredit && w.SOHNUM != ""})
+	}
+	x.Facility = w.SALFCY
+	if x.Facility == "" {
+		x.Facility = x3DefaultFacility // X3 defaults the sales site from the user's site
+	}
+	if _, ok := x3Facilities[x.Facility]; !ok {
+		return nil, badField("SALFCY", "SALFCY %q is not a sales site (facility) defined in X3", x.Facility)
 	}
 	if len(wrong) > 0 {
 		return nil, badField(wrong[0], "%s must not be sent to the %s endpoint (read-only or belongs to another document type)", wrong[0], s.label)
@@ -128,11 +128,11 @@ func nonEmpty(m map[string]bool) []string {
 
 // x3FromCore renders a core document in the X3 wire form of its type.
 func x3FromCore(x *ldDoc) *x3Doc {
-	w := &x3Doc{CUR: x.Curr, AMTNOT: val(x.LinesAmt.d.Sub(x.Discount.d)), AMTTAX: x.Tax, ZEXTREF: x.ExtRef, DES: x.Memo, STA: x3Status(x.Status),
+	w := &x3Doc{SALFCY: x.Facility, CUR: x.Curr, AMTNOT: val(x.LinesAmt.d.Sub(x.Discount.d)), AMTTAX: x.Tax, ZEXTREF: x.ExtRef, DES: x.Memo, STA: x3Status(x.Status),
 		CREDATTIM: x.Created, UPDDATTIM: x.Updated}
 	switch x.Entity {
 	case ldOrder:
-		w.SOHNUM, w.SALFCY, w.BPCORD, w.ORDDAT, w.ORDATI = x.No, x.Facility, x.Customer, x.Date, x.Total
+		w.SOHNUM, w.BPCORD, w.ORDDAT, w.ORDATI = x.No, x.Customer, x.Date, x.Total
 	case ldInvoice:
 		w.NUM, w.SIVTYP, w.BPCINV, w.INVDAT, w.AMTATI, w.OPNAMT, w.SOHNUM = x.No, "INV", x.Customer, x.Date, x.Total, x.Balance, x.SourceRef
 	default:

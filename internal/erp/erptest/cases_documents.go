@@ -139,8 +139,8 @@ func testCurrencyDecimals(t *testing.T, c erp.Connector) {
 		_, err := c.CreateDocument(ctx, erp.KindInvoice, doc(tc.bad))
 		wantValidation(t, err, tc.bad)
 		// A payment with too many decimals is rejected too.
-		_, err = c.ApplyPayment(ctx, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
-			Currency: tc.curr, Amount: dec(tc.bad).Sub(dec(tc.ok)).Abs(), ExternalRef: ref("ch")})
+		_, err = c.ApplyPayment(ctx, mapped(c, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
+			Currency: tc.curr, Amount: dec(tc.bad).Sub(dec(tc.ok)).Abs(), ExternalRef: ref("ch")}))
 		wantValidation(t, err, fx.term(func(t Terms) string { return t.PaymentAmount }))
 	}
 }

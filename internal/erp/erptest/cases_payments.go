@@ -11,8 +11,8 @@ func testPayments(t *testing.T, c erp.Connector) {
 	cust := newCustomer(t, c, "USD")
 	inv := invoiceFor(t, c, cust, "100.00")
 	pay := func(amount, extRef string) (*erp.Payment, error) {
-		return c.ApplyPayment(ctx, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
-			Currency: "USD", Amount: dec(amount), Method: "Stripe", ExternalRef: extRef})
+		return c.ApplyPayment(ctx, mapped(c, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
+			Currency: "USD", Amount: dec(amount), Method: "Stripe", ExternalRef: extRef}))
 	}
 	balance := func(want, status string) {
 		t.Helper()
@@ -40,15 +40,15 @@ func testPayments(t *testing.T, c erp.Connector) {
 	wantValidation(t, err, "60.01", "60.00")
 	_, err = pay("0", ref("ch"))
 	wantValidation(t, err, fixturesOf(c).term(func(t Terms) string { return t.PaymentAmount }))
-	_, err = c.ApplyPayment(ctx, erp.Payment{CustomerID: cust.ID, InvoiceNumber: "INV-NOPE", Date: testDate,
-		Currency: "USD", Amount: dec("1.00"), ExternalRef: ref("ch")})
+	_, err = c.ApplyPayment(ctx, mapped(c, erp.Payment{CustomerID: cust.ID, InvoiceNumber: "INV-NOPE", Date: testDate,
+		Currency: "USD", Amount: dec("1.00"), ExternalRef: ref("ch")}))
 	wantValidation(t, err, "INV-NOPE")
 	other := newCustomer(t, c, "USD")
-	_, err = c.ApplyPayment(ctx, erp.Payment{CustomerID: other.ID, InvoiceNumber: inv.Number, Date: testDate,
-		Currency: "USD", Amount: dec("1.00"), ExternalRef: ref("ch")})
+	_, err = c.ApplyPayment(ctx, mapped(c, erp.Payment{CustomerID: other.ID, InvoiceNumber: inv.Number, Date: testDate,
+		Currency: "USD", Amount: dec("1.00"), ExternalRef: ref("ch")}))
 	wantValidation(t, err, other.ID)
-	_, err = c.ApplyPayment(ctx, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
-		Currency: "EUR", Amount: dec("1.00"), ExternalRef: ref("ch")})
+	_, err = c.ApplyPayment(ctx, mapped(c, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
+		Currency: "EUR", Amount: dec("1.00"), ExternalRef: ref("ch")}))
 	wantValidation(t, err, "EUR")
 
 	p2 := must(pay("60.00", ref("ch")))
@@ -71,8 +71,8 @@ func testVoidRules(t *testing.T, c erp.Connector) {
 	ctx := ctxT(t)
 	cust := newCustomer(t, c, "USD")
 	inv := invoiceFor(t, c, cust, "50.00")
-	p := must(c.ApplyPayment(ctx, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
-		Currency: "USD", Amount: dec("50.00"), ExternalRef: ref("ch")}))
+	p := must(c.ApplyPayment(ctx, mapped(c, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
+		Currency: "USD", Amount: dec("50.00"), ExternalRef: ref("ch")})))
 
 	err := c.VoidDocument(ctx, erp.KindInvoice, inv.Number)
 	wantValidation(t, err, inv.Number, p.ID)
@@ -85,8 +85,8 @@ func testVoidRules(t *testing.T, c erp.Connector) {
 	}
 	mustOK(c.VoidDocument(ctx, erp.KindInvoice, inv.Number)) // idempotent
 
-	_, err = c.ApplyPayment(ctx, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
-		Currency: "USD", Amount: dec("1.00"), ExternalRef: ref("ch")})
+	_, err = c.ApplyPayment(ctx, mapped(c, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
+		Currency: "USD", Amount: dec("1.00"), ExternalRef: ref("ch")}))
 	wantValidation(t, err, inv.Number, "Void")
 
 	err = c.VoidDocument(ctx, erp.KindInvoice, "INV-NOPE")
@@ -136,8 +136,8 @@ func testCreditMemos(t *testing.T, c erp.Connector) {
 	mustOK(c.VoidDocument(ctx, erp.KindCreditMemo, m1.Number))
 
 	// A memo on a paid invoice is allowed (refund after payment); the invoice stays settled.
-	must(c.ApplyPayment(ctx, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
-		Currency: "USD", Amount: dec("80.00"), ExternalRef: ref("ch")}))
+	must(c.ApplyPayment(ctx, mapped(c, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
+		Currency: "USD", Amount: dec("80.00"), ExternalRef: ref("ch")})))
 	must(memo("80.00"))
 	d = must(c.FindDocument(ctx, erp.KindInvoice, inv.ExternalRef))
 	eqDec(t, "paid invoice balance after memo", d.Balance, "0")
@@ -151,8 +151,8 @@ func testVoidedDoesNotHideLive(t *testing.T, c erp.Connector) {
 	cust := newCustomer(t, c, "USD")
 	first := invoiceFor(t, c, cust, "10.00")
 	pay := func(inv *erp.Document) *erp.Payment {
-		return must(c.ApplyPayment(ctx, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
-			Currency: "USD", Amount: dec("10.00"), Method: "Stripe", ExternalRef: first.ExternalRef}))
+		return must(c.ApplyPayment(ctx, mapped(c, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
+			Currency: "USD", Amount: dec("10.00"), Method: "Stripe", ExternalRef: first.ExternalRef})))
 	}
 	p1 := pay(first)
 	if err := c.VoidPayment(ctx, p1.ID); err != nil {

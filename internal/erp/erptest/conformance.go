@@ -200,8 +200,8 @@ func testRestart(t *testing.T, c erp.Connector) {
 	}
 	cust := newCustomer(t, c, "USD")
 	inv := invoiceFor(t, c, cust, "25.00")
-	pay := must(c.ApplyPayment(ctxT(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
-		Currency: "USD", Amount: dec("10.00"), ExternalRef: ref("ch")}))
+	pay := must(c.ApplyPayment(ctxT(t), mapped(c, erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: testDate,
+		Currency: "USD", Amount: dec("10.00"), ExternalRef: ref("ch")})))
 	je := must(c.PostJournalEntry(ctxT(t), balancedJE(c, ref("po"), "5.00")))
 
 	c2 := rs.Restart(t)

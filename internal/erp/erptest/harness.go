@@ -27,6 +27,10 @@ type Fixtures struct {
 	// UniqueCustomers is set for ERPs that reject a second customer with the same e-mail or
 	// external reference (Sage X3's duplicate BPC control) instead of storing it.
 	UniqueCustomers bool
+	// PaymentType and PaymentStatus are what the posting layer renders from the mapping for a
+	// card payment on this ERP (Sage X3 PAYTYP, Sage Pro PaymentStatus), empty where the ERP has
+	// no such field; cases that do not test them get these.
+	PaymentType, PaymentStatus string
 }
 
 // Terms names fields as they appear in an ERP's validation messages.
@@ -85,4 +89,16 @@ func fixturesOf(c erp.Connector) Fixtures {
 		return f.Fixtures()
 	}
 	return Sage500Fixtures
+}
+
+// mapped fills a payment's mapped fields the way the posting layer would, unless a case set them.
+func mapped(c erp.Connector, p erp.Payment) erp.Payment {
+	fx := fixturesOf(c)
+	if p.Type == "" {
+		p.Type = fx.PaymentType
+	}
+	if p.PaymentStatus == "" {
+		p.PaymentStatus = fx.PaymentStatus
+	}
+	return p
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ledgerbridge/ledgerbridge/internal/erp"
-	"github.com/ledgerbridge/ledgerbridge/internal/erp/sagepro"
 	"github.com/shopspring/decimal"
 )
 
@@ -97,7 +96,7 @@ func TestDocumentWireFormat(t *testing.T) {
 	}
 
 	p := must(e.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-16", Currency: "USD",
-		Amount: d("4"), Method: "Stripe visa", ExternalRef: "ch_fmt", Status: "succeeded"}))
+		Amount: d("4"), Method: "Stripe visa", ExternalRef: "ch_fmt", PaymentStatus: "Paid"}))
 	if e.raw(t, "/Invoice/"+inv.Number)["PaymentStatus"] != "Partial" {
 		t.Error("invoice not Partial after a partial receipt")
 	}
@@ -107,7 +106,7 @@ func TestDocumentWireFormat(t *testing.T) {
 		t.Errorf("arcash01 on the wire = %v", r)
 	}
 	must(e.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-16", Currency: "USD",
-		Amount: d("6.50"), ExternalRef: "ch_fmt2"}))
+		Amount: d("6.50"), ExternalRef: "ch_fmt2", PaymentStatus: "Paid"}))
 	if e.raw(t, "/Invoice/"+inv.Number)["PaymentStatus"] != "Paid" {
 		t.Error("invoice not Paid after full payment")
 	}
@@ -116,17 +115,16 @@ func TestDocumentWireFormat(t *testing.T) {
 	}
 }
 
-func TestPaymentStatusMapping(t *testing.T) {
-	c := sagepro.New("http://unused", "k", nil, sagepro.Options{PaymentStatuses: map[string]string{"COMPLETED": "Paid"}})
-	for in, want := range map[string]string{"": "Paid", "succeeded": "Paid", "Succeeded": "Paid", "completed": "Paid"} {
-		if got := must(c.PaymentStatus(in)); got != want {
-			t.Errorf("PaymentStatus(%q) = %q", in, got)
-		}
-	}
+// The receipt's PaymentStatus is the mapping's: without one it is refused before Sage Pro is
+// called, and a value Sage Pro does not know is refused by Sage Pro.
+func TestPaymentStatusComesFromTheMapping(t *testing.T) {
 	e := newSandboxEnv(t)
 	_, err := e.ApplyPayment(ctx(t), erp.Payment{CustomerID: "C000001", InvoiceNumber: "IN00000001", Date: "2026-01-16",
-		Currency: "USD", Amount: d("1"), ExternalRef: "ch_x", Status: "pending"})
-	wantInvalid(t, err, "pending", "PaymentStatus")
+		Currency: "USD", Amount: d("1"), ExternalRef: "ch_x"})
+	wantInvalid(t, err, "PaymentStatus is required", "payment.status")
+	_, err = e.ApplyPayment(ctx(t), erp.Payment{CustomerID: "C000001", InvoiceNumber: "IN00000001", Date: "2026-01-16",
+		Currency: "USD", Amount: d("1"), ExternalRef: "ch_x", PaymentStatus: "Maybe"})
+	wantInvalid(t, err, "Maybe")
 }
 
 func TestDatesAreConverted(t *testing.T) {

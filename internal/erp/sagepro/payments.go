@@ -52,15 +52,12 @@ func (c *Client) FindPayment(ctx context.Context, externalRef string) (*erp.Paym
 }
 
 // ApplyPayment posts a cash receipt against p.InvoiceNumber with PaymentStatus p.PaymentStatus
-// (the mapping's payment.status; when it gives none, mapped from p.Status, "" → "Paid") and the
-// gross amount; Sage Pro derives fee and net.
+// (the mapping's payment.status through value_maps.payment_status; required) and the gross
+// amount; Sage Pro derives fee and net.
 func (c *Client) ApplyPayment(ctx context.Context, p erp.Payment) (*erp.Payment, error) {
 	status := p.PaymentStatus
 	if status == "" {
-		var err error
-		if status, err = c.PaymentStatus(p.Status); err != nil {
-			return nil, err
-		}
+		return nil, httpx.Invalid("receipt for %s: PaymentStatus is required; set payment.status (and value_maps.payment_status) in the mapping", p.ExternalRef)
 	}
 	date, err := proDate(p.Date)
 	if err != nil {

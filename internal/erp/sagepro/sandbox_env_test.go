@@ -16,31 +16,31 @@ const apiKey = erptest.SandboxAPIKey
 type sandboxEnv struct {
 	*sagepro.Client
 	*erptest.Sandbox
-	opts sagepro.Options
 }
 
-func startSandbox(t *testing.T, dbPath string, opts sagepro.Options) *sandboxEnv {
+func startSandbox(t *testing.T, dbPath string) *sandboxEnv {
 	t.Helper()
 	sb := erptest.StartSandbox(t, dbPath, "/SageProAPI/")
-	return &sandboxEnv{Client: sagepro.New(sb.URL, apiKey, sb.HTTP, opts), Sandbox: sb, opts: opts}
+	return &sandboxEnv{Client: sagepro.New(sb.URL, apiKey, sb.HTTP), Sandbox: sb}
 }
 
 func newSandboxEnv(t *testing.T) *sandboxEnv {
-	return startSandbox(t, filepath.Join(t.TempDir(), "sage.db"), sagepro.Options{})
+	return startSandbox(t, filepath.Join(t.TempDir(), "sage.db"))
 }
 
 // Fixtures are the sandbox's Sage Pro master data and message vocabulary.
 func (e *sandboxEnv) Fixtures() erptest.Fixtures {
 	f := erptest.Sage500Fixtures
 	f.Terms = erptest.Terms{CustomerName: "company", Quantity: "qty", PaymentAmount: "paidamt", Debit: "debit", Credit: "credit"}
+	f.PaymentStatus = "Paid"
 	return f
 }
 
 // Restart opens a second sandbox on the same database file, like a rolling restart.
-func (e *sandboxEnv) Restart(t *testing.T) erp.Connector { return startSandbox(t, e.DBPath, e.opts) }
+func (e *sandboxEnv) Restart(t *testing.T) erp.Connector { return startSandbox(t, e.DBPath) }
 
 func (e *sandboxEnv) WithBadCredentials(*testing.T) erp.Connector {
-	return sagepro.New(e.URL, "wrong-key", nil, e.opts)
+	return sagepro.New(e.URL, "wrong-key", nil)
 }
 
 // get fetches a raw sandbox resource (for state the port does not expose).

@@ -5,8 +5,9 @@
 // X3 specifics the connector handles: addresses are normalised (ISO-2 country, US/CA state
 // codes) before posting; a duplicate business partner (same e-mail or external reference) is
 // rejected by X3 with 409, so callers look customers up first; sales orders carry a sales site
-// (SALFCY) and allocate stock; receipts carry a payment type (PAYTYP) mapped from the payment
-// method, the ledger account they are banked on (ACC) and the processor transaction ID (REFLOT).
+// (SALFCY) and allocate stock; receipts carry the payment type (PAYTYP) and traceability
+// reference (REFLOT) the mapping gives, the clearing account they are deposited to (ACC), their
+// site (FCY) and the processor transaction ID (ZEXTREF, the lookup key).
 package sagex3
 
 import (
@@ -20,46 +21,25 @@ import (
 // Name is the connector name (the ERP setting's value).
 const Name = "sagex3"
 
-// Defaults of Options.
-const (
-	// DefaultSalesFacility is the sales site (SALFCY) of the sandbox's US company.
-	DefaultSalesFacility = "US011"
-	// DefaultPaymentType is the PAYTYP for a method no PaymentTypes keyword matches (card).
-	DefaultPaymentType = "CB"
-	// DefaultBankAccount is the ledger account receipts are banked on: the processor clearing
-	// account of the shared chart of accounts.
-	DefaultBankAccount = "1015-00"
-)
+// DefaultSalesFacility is the sales site (SALFCY) of the sandbox's US company, used when
+// neither the mapping nor Options name one.
+const DefaultSalesFacility = "US011"
 
-// DefaultPaymentTypes maps payment-method keywords to X3 payment types: cards (Stripe card
-// brands, PayTrace "CC") to CB, bank transfers and ACH to VIR, direct debits to PRL.
-var DefaultPaymentTypes = map[string]string{
-	"card": "CB", "cc": "CB", "credit": "CB", "debit": "CB", "visa": "CB", "mastercard": "CB", "amex": "CB",
-	"discover": "CB", "jcb": "CB", "diners": "CB", "unionpay": "CB",
-	"ach": "VIR", "transfer": "VIR", "wire": "VIR", "bank_transfer": "VIR", "us_bank_account": "VIR",
-	"sepa_debit": "PRL", "bacs_debit": "PRL", "check": "CHQ", "cheque": "CHQ", "cash": "ESP",
-}
+// DefaultBankAccount is the ledger account receipts are deposited to when the caller names none:
+// the Stripe clearing account of the shared chart of accounts.
+const DefaultBankAccount = "1015-00"
 
-// Options configures the X3 mapping.
+// Options configures the X3 connector (the mapping file's extra section).
 type Options struct {
-	// SalesFacility is the SALFCY sent on sales orders (default DefaultSalesFacility).
+	// SalesFacility is the site (SALFCY, FCY) of documents and receipts whose mapping gives
+	// none (default DefaultSalesFacility).
 	SalesFacility string
-	// PaymentTypes maps lower-case payment-method keywords to PAYTYP codes; entries override
-	// DefaultPaymentTypes. The whole method ("stripe visa") is tried first, then each word.
-	PaymentTypes map[string]string
-	// DefaultPaymentType is the PAYTYP when no keyword matches (default DefaultPaymentType).
-	DefaultPaymentType string
-	// StrictPaymentTypes rejects a method no keyword matches instead of using the default.
-	StrictPaymentTypes bool
-	// BankAccount is the ledger account (ACC) receipts are posted to (default DefaultBankAccount).
-	BankAccount string
 }
 
 // Client talks to one Sage X3 REST facade. It is safe for concurrent use.
 type Client struct {
 	h    *httpx.Client
 	opts Options
-	pay  map[string]string
 }
 
 var _ erp.Connector = (*Client)(nil)
@@ -74,20 +54,7 @@ func New(baseURL, apiKey string, hc *http.Client, opts Options) *Client {
 	if opts.SalesFacility == "" {
 		opts.SalesFacility = DefaultSalesFacility
 	}
-	if opts.DefaultPaymentType == "" {
-		opts.DefaultPaymentType = DefaultPaymentType
-	}
-	if opts.BankAccount == "" {
-		opts.BankAccount = DefaultBankAccount
-	}
-	pay := map[string]string{}
-	for k, v := range DefaultPaymentTypes {
-		pay[k] = v
-	}
-	for k, v := range opts.PaymentTypes {
-		pay[strings.ToLower(k)] = v
-	}
-	return &Client{h: httpx.New(Name, base, apiKey, hc), opts: opts, pay: pay}
+	return &Client{h: httpx.New(Name, base, apiKey, hc), opts: opts}
 }
 
 // Name identifies the connector.
@@ -95,21 +62,3 @@ func (c *Client) Name() string { return Name }
 
 // ValidCustomerID checks the key syntax (Sage X3 BPCNUM: up to 15 characters of letters, digits, '.', '_', '-').
 func (c *Client) ValidCustomerID(id string) bool { return erp.KeySyntax(id, 15, false) }
-
-// PaymentType returns the PAYTYP for a payment method ("Stripe visa" → "CB").
-func (c *Client) PaymentType(method string) (string, error) {
-	m := strings.ToLower(strings.TrimSpace(method))
-	if t, ok := c.pay[m]; ok {
-		return t, nil
-	}
-	words := strings.FieldsFunc(m, func(r rune) bool { return r == ' ' || r == '-' || r == '/' || r == ',' })
-	for _, w := range words {
-		if t, ok := c.pay[w]; ok {
-			return t, nil
-		}
-	}
-	if c.opts.StrictPaymentTypes {
-		return "", httpx.Invalid("payment method %q has no Sage X3 payment type (PAYTYP) mapping", method)
-	}
-	return c.opts.DefaultPaymentType, nil
-}

@@ -105,48 +105,39 @@ func TestBadLedgerAccount(t *testing.T) {
 	e := newSandboxEnv(t)
 	cust := customer(t, e, "cus_acc")
 	inv := invoice(t, e, cust, "pt_acc", "10.00")
-	bad := sagex3.New(e.URL, apiKey, nil, sagex3.Options{BankAccount: "9999-99"})
-	_, err := bad.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15",
-		Currency: "USD", Amount: d("10.00"), Method: "CC", ExternalRef: "pt_txn_1"})
+	_, err := e.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15",
+		Currency: "USD", Amount: d("10.00"), Method: "CC", Type: "CB", Account: "9999-99", ExternalRef: "pt_txn_1"})
 	wantInvalid(t, err, http.StatusBadRequest, "Payment (PAY) posting failure due to incorrect Ledger Account (ACC) mapping", "9999-99")
-	inactive := sagex3.New(e.URL, apiKey, nil, sagex3.Options{BankAccount: "1999-00"})
-	_, err = inactive.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15",
-		Currency: "USD", Amount: d("10.00"), Method: "CC", ExternalRef: "pt_txn_1"})
+	_, err = e.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15",
+		Currency: "USD", Amount: d("10.00"), Method: "CC", Type: "CB", Account: "1999-00", ExternalRef: "pt_txn_1"})
 	wantInvalid(t, err, http.StatusBadRequest, "Ledger Account (ACC)", "inactive")
 	if p := must(e.FindPayment(ctx(t), "pt_txn_1")); p != nil {
 		t.Errorf("rejected payment was stored: %+v", p)
 	}
 }
 
-func TestPaymentTypeMapping(t *testing.T) {
-	c := sagex3.New("http://unused", "k", nil, sagex3.Options{PaymentTypes: map[string]string{"Interac": "VIR"}})
-	for method, want := range map[string]string{"Stripe visa": "CB", "CC": "CB", "ACH": "VIR", "PayTrace ACH": "VIR",
-		"Stripe sepa_debit": "PRL", "interac": "VIR", "Stripe": "CB", "": "CB"} {
-		if got := must(c.PaymentType(method)); got != want {
-			t.Errorf("PaymentType(%q) = %s, want %s", method, got, want)
-		}
-	}
-	strict := sagex3.New("http://unused", "k", nil, sagex3.Options{StrictPaymentTypes: true})
-	_, err := strict.PaymentType("Bitcoin")
-	wantInvalid(t, err, 0, "Bitcoin", "PAYTYP")
-
+// The connector sends the PAYTYP the mapping gave and translates nothing itself: without one the
+// receipt is refused before X3 is called (the run parks), and a code X3 does not know is refused
+// by X3 by name.
+func TestPaymentTypeComesFromTheMapping(t *testing.T) {
 	e := newSandboxEnv(t)
 	cust := customer(t, e, "cus_pay")
 	inv := invoice(t, e, cust, "pt_pay", "30.00")
+	_, err := e.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15",
+		Currency: "USD", Amount: d("10.00"), Method: "PayTrace ACH", ExternalRef: "pt_txn_none"})
+	wantInvalid(t, err, 0, "PAYTYP is required", "payment.type")
 	p := must(e.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15",
-		Currency: "USD", Amount: d("10.00"), Method: "PayTrace ACH", ExternalRef: "pt_txn_ach"}))
+		Currency: "USD", Amount: d("10.00"), Method: "PayTrace ACH", Type: "VIR", ExternalRef: "pt_txn_ach"}))
 	var raw map[string]any
 	e.get(t, "/api/v1/financials/payments/"+p.ID, &raw)
-	if raw["PAYTYP"] != "VIR" || raw["REFLOT"] != "pt_txn_ach" || raw["ACC"] != sagex3.DefaultBankAccount || raw["VCRNUM"] != inv.Number {
+	if raw["PAYTYP"] != "VIR" || raw["ZEXTREF"] != "pt_txn_ach" || raw["REFLOT"] != "pt_txn_ach" || raw["ACC"] != sagex3.DefaultBankAccount || raw["VCRNUM"] != inv.Number {
 		t.Errorf("PAY on the wire = %v", raw)
 	}
 	if p.Method != "PayTrace ACH" {
 		t.Errorf("method = %q", p.Method)
 	}
-	// An operator mapping to a code X3 does not know is rejected by X3.
-	wrong := sagex3.New(e.URL, apiKey, nil, sagex3.Options{PaymentTypes: map[string]string{"cc": "ZZZ"}})
-	_, err = wrong.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15",
-		Currency: "USD", Amount: d("1.00"), Method: "CC", ExternalRef: "pt_txn_zzz"})
+	_, err = e.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15",
+		Currency: "USD", Amount: d("1.00"), Method: "CC", Type: "ZZZ", ExternalRef: "pt_txn_zzz"})
 	wantInvalid(t, err, http.StatusBadRequest, `PAYTYP "ZZZ"`)
 }
 
@@ -260,7 +251,10 @@ func TestForeignReceiptAndSite(t *testing.T) {
 		t.Errorf("sales order site = %q, want FR011", so.Site)
 	}
 	inv := must(e.CreateDocument(ctx(t), erp.KindInvoice, erp.Document{CustomerID: cust.ID, Date: "2026-01-15", Currency: "EUR",
-		ExternalRef: "ch_eur", SourceRef: so.Number, Lines: []erp.Line{{ItemID: "STRIPE-SALE", Quantity: d("1"), UnitPrice: d("100.00")}}}))
+		Site: "FR011", ExternalRef: "ch_eur", SourceRef: so.Number, Lines: []erp.Line{{ItemID: "STRIPE-SALE", Quantity: d("1"), UnitPrice: d("100.00")}}}))
+	if got := must(e.FindDocument(ctx(t), erp.KindInvoice, "ch_eur")); got.Site != "FR011" {
+		t.Errorf("invoice site = %q, want FR011", got.Site)
+	}
 	p := must(e.ApplyPayment(ctx(t), erp.Payment{CustomerID: cust.ID, InvoiceNumber: inv.Number, Date: "2026-01-15", Currency: "EUR",
 		Amount: d("100.00"), Type: "CB", Site: "FR011", HomeCurrency: "USD", HomeAmount: d("108.50"), ExchangeRate: d("1.085"),
 		ExternalRef: "ch_eur"}))

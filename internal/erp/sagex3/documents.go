@@ -93,9 +93,9 @@ func (c *Client) toWireDoc(kind erp.DocumentKind, d erp.Document) wireDoc {
 	case erp.KindSalesOrder:
 		w.BPCORD, w.ORDDAT, w.SALFCY, w.ORDATI = d.CustomerID, d.Date, site, httpx.OptAmt(d.Total)
 	case erp.KindInvoice:
-		w.BPCINV, w.INVDAT, w.AMTATI, w.SOHNUM = d.CustomerID, d.Date, httpx.OptAmt(d.Total), d.SourceRef
+		w.BPCINV, w.INVDAT, w.AMTATI, w.SOHNUM, w.SALFCY = d.CustomerID, d.Date, httpx.OptAmt(d.Total), d.SourceRef, site
 	default:
-		w.BPCINV, w.INVDAT, w.AMTATI, w.SIHORINUM = d.CustomerID, d.Date, httpx.OptAmt(d.Total), d.SourceRef
+		w.BPCINV, w.INVDAT, w.AMTATI, w.SIHORINUM, w.SALFCY = d.CustomerID, d.Date, httpx.OptAmt(d.Total), d.SourceRef, site
 	}
 	return w
 }
@@ -143,8 +143,9 @@ func (c *Client) FindDocument(ctx context.Context, kind erp.DocumentKind, extern
 	return erp.PickLive(docs, func(d *erp.Document) string { return d.Status }), nil
 }
 
-// CreateDocument posts a sales order (SOH, in Options.SalesFacility; allocates stock), sales
-// invoice (SIH; SourceRef is its order) or credit memo (SourceRef is the invoice it credits).
+// CreateDocument posts a sales order (SOH; allocates stock), sales invoice (SIH; SourceRef is
+// its order) or credit memo (SourceRef is the invoice it credits), each on site d.Site (SALFCY,
+// else Options.SalesFacility).
 // X3 does not deduplicate: callers FindDocument first.
 func (c *Client) CreateDocument(ctx context.Context, kind erp.DocumentKind, d erp.Document) (*erp.Document, error) {
 	p, _, err := docPath(kind)

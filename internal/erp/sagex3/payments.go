@@ -63,22 +63,18 @@ func (c *Client) FindPayment(ctx context.Context, externalRef string) (*erp.Paym
 	return erp.PickLive(pays, func(p *erp.Payment) string { return p.Status }), nil
 }
 
-// ApplyPayment records a receipt against p.InvoiceNumber (and p.SalesOrder): PAYTYP p.Type (or,
-// when the mapping gives none, from p.Method through PaymentType), deposited to p.Account (else
-// Options.BankAccount), on site p.Site (else Options.SalesFacility), ZEXTREF = p.ExternalRef,
+// ApplyPayment records a receipt against p.InvoiceNumber (and p.SalesOrder): PAYTYP p.Type (the
+// mapping's payment.type; required), deposited to p.Account (else DefaultBankAccount), on site p.Site (else Options.SalesFacility), ZEXTREF = p.ExternalRef,
 // REFLOT = p.Reference (else the external reference), the method text in DES, and its value in
 // the company currency when it was paid in another.
 func (c *Client) ApplyPayment(ctx context.Context, p erp.Payment) (*erp.Payment, error) {
 	typ := p.Type
 	if typ == "" {
-		var err error
-		if typ, err = c.PaymentType(p.Method); err != nil {
-			return nil, err
-		}
+		return nil, httpx.Invalid("receipt for %s: PAYTYP is required; set payment.type (and value_maps.payment_type) in the mapping", p.ExternalRef)
 	}
 	acc, site, ref := p.Account, p.Site, p.Reference
 	if acc == "" {
-		acc = c.opts.BankAccount
+		acc = DefaultBankAccount
 	}
 	if site == "" {
 		site = c.opts.SalesFacility

@@ -34,6 +34,7 @@ func (e *sandboxEnv) Fixtures() erptest.Fixtures {
 	f := erptest.Sage500Fixtures
 	f.Terms = erptest.Terms{CustomerName: "BPCNAM", Quantity: "QTY", PaymentAmount: "AMTCUR"}
 	f.UniqueCustomers = true
+	f.PaymentType = "CB"
 	return f
 }
 
