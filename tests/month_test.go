@@ -220,9 +220,9 @@ func (e *monthEnv) sage(t *testing.T, path string, q url.Values) []map[string]an
 // books names, per ERP dialect, the collections and fields a controller reads the month from.
 type books struct {
 	invoices, creditMemos, payments, journals string // list paths
-	curr, invoiceTotal, memoTotal, payAmount     string // record fields
-	payVoid                                      func(p map[string]any) bool
-	jeLines, lineAccount                         string
+	curr, invoiceTotal, memoTotal, payAmount  string // record fields
+	payVoid                                   func(p map[string]any) bool
+	jeLines, lineAccount                      string
 	// lineDebit is a journal line's debit minus its credit.
 	lineDebit func(t *testing.T, l map[string]any) decimal.Decimal
 }

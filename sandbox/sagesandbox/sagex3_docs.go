@@ -88,7 +88,7 @@ func (w *x3Doc) toCore(s ldSpec) (*ldDoc, error) {
 			x.SourceRef = w.SIHORINUM
 		}
 		wrong = nonEmpty(map[string]bool{"NUM": w.NUM != "", "BPCORD": w.BPCORD != "", "ORDDAT": w.ORDDAT != "",
-			"ORDATI": w.ORDATI.set,
+			"ORDATI":    w.ORDATI.set,
 			"SIHORINUM": s.entity == ldInvoice && w.SIHORINUM != "", "SOHNUM": s.entity == ldCredit && w.SOHNUM != ""})
 	}
 	x.Facility = w.SALFCY
