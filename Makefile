@@ -90,3 +90,4 @@ fmt:
 ## clean: remove local state (.data) and built binaries except the downloaded tools.
 clean:
 	rm -rf .data $(addprefix $(BIN)/,$(SERVICES))
+-include mk/*.mk
