@@ -221,6 +221,7 @@ func (e *monthEnv) sage(t *testing.T, path string, q url.Values) []map[string]an
 type books struct {
 	invoices, creditMemos, payments, journals string // list paths
 	curr, invoiceTotal, memoTotal, payAmount  string // record fields
+	payHome                                   string // a foreign receipt's home-currency amount
 	payVoid                                   func(p map[string]any) bool
 	jeLines, lineAccount                      string
 	// lineDebit is a journal line's debit minus its credit.
@@ -242,16 +243,16 @@ func debitCredit(debit, credit string) func(t *testing.T, l map[string]any) deci
 
 var erpBooks = map[string]books{
 	"sage500": {"/Sage500API/Invoices", "/Sage500API/CreditMemos", "/Sage500API/Payments", "/Sage500API/JournalEntries",
-		"CurrID", "InvoiceTotal", "MemoTotal", "Amount", func(p map[string]any) bool { return p["Status"] == "Void" },
+		"CurrID", "InvoiceTotal", "MemoTotal", "Amount", "TranAmtHC", func(p map[string]any) bool { return p["Status"] == "Void" },
 		"Lines", "AcctNo", debitCredit("Debit", "Credit")},
 	"sagex3": {"/api/v1/sales/salesInvoices", "/api/v1/sales/creditMemos", "/api/v1/financials/payments", "/api/v1/financials/journalEntries",
-		"CUR", "AMTATI", "AMTATI", "AMTCUR", func(p map[string]any) bool { return p["STA"] == "Void" },
+		"CUR", "AMTATI", "AMTATI", "AMTCUR", "AMTLOC", func(p map[string]any) bool { return p["STA"] == "Void" },
 		"LINES", "ACC", func(t *testing.T, l map[string]any) decimal.Decimal {
 			// X3 lines carry one amount and a sense: 1 debit, -1 credit.
 			return dec(t, l["AMTCUR"]).Mul(dec(t, l["SNS"]))
 		}},
 	"sagepro": {"/SageProAPI/Invoice", "/SageProAPI/CreditMemo", "/SageProAPI/Receipt", "/SageProAPI/GLPosting",
-		"currcode", "invamt", "cmamt", "paidamt", func(p map[string]any) bool { return p["PaymentStatus"] == "Void" },
+		"currcode", "invamt", "cmamt", "paidamt", "", func(p map[string]any) bool { return p["PaymentStatus"] == "Void" },
 		"lines", "glacnt", debitCredit("debit", "credit")},
 }
 

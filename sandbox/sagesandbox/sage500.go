@@ -208,11 +208,15 @@ type s5Payment struct {
 	CurrID        string `json:"CurrID"`
 	Amount        num    `json:"Amount,omitzero"`
 	PaymentMethod string `json:"PaymentMethod"`
-	ExternalRef   string `json:"ExternalRef"`
-	Memo          string `json:"Memo"`
-	Status        string `json:"Status"`
-	CreateDate    string `json:"CreateDate,omitempty"`
-	UpdateDate    string `json:"UpdateDate,omitempty"`
+	// CurrExchRate and TranAmtHC value a receipt in a foreign currency in the company's home
+	// currency (tarCustPmt.CurrExchRate, TranAmtHC): TranAmtHC ≈ Amount × CurrExchRate.
+	CurrExchRate num    `json:"CurrExchRate,omitzero"`
+	TranAmtHC    num    `json:"TranAmtHC,omitzero"`
+	ExternalRef  string `json:"ExternalRef"`
+	Memo         string `json:"Memo"`
+	Status       string `json:"Status"`
+	CreateDate   string `json:"CreateDate,omitempty"`
+	UpdateDate   string `json:"UpdateDate,omitempty"`
 }
 
 func (p *s5Payment) index() index {

@@ -2,6 +2,8 @@ package sagesandbox
 
 import (
 	"net/http"
+
+	"github.com/shopspring/decimal"
 )
 
 // s5CreatePayment records a cash receipt and applies it to one open invoice.
@@ -31,6 +33,9 @@ func (s *Server) s5CreatePayment(r *http.Request) (int, any, error) {
 		}
 		if !amt.IsPositive() {
 			return badField("Amount", "Amount %s must be greater than 0", amt)
+		}
+		if err := checkHomeAmount(p, amt, curr); err != nil {
+			return err
 		}
 		inv, err := loadOpenInvoice(t, p.InvoiceNo, p.CustomerID, curr)
 		if err != nil {
@@ -97,4 +102,34 @@ func (s *Server) s5VoidPayment(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	return http.StatusOK, &p, nil
+}
+
+// s5HomeCurrency is the company's home currency.
+const s5HomeCurrency = "USD"
+
+// checkHomeAmount validates the home-currency value of a foreign receipt: both fields or neither,
+// only on a receipt not in the home currency, TranAmtHC at the home currency's scale and within
+// one cent of Amount × CurrExchRate.
+func checkHomeAmount(p s5Payment, amt decimal.Decimal, curr string) error {
+	if !p.CurrExchRate.set && !p.TranAmtHC.set {
+		return nil
+	}
+	if p.CurrExchRate.set != p.TranAmtHC.set {
+		return badField("TranAmtHC", "CurrExchRate and TranAmtHC go together: send both (a foreign-currency receipt) or neither")
+	}
+	if curr == s5HomeCurrency {
+		return badField("CurrExchRate", "CurrExchRate must not be sent on a receipt in the home currency %s", s5HomeCurrency)
+	}
+	hc, err := checkAmount("TranAmtHC", p.TranAmtHC, s5HomeCurrency)
+	if err != nil {
+		return err
+	}
+	if !p.CurrExchRate.d.IsPositive() || !hc.IsPositive() {
+		return badField("CurrExchRate", "CurrExchRate and TranAmtHC must be greater than 0")
+	}
+	want := amt.Mul(p.CurrExchRate.d).Round(decimalsOf(s5HomeCurrency))
+	if hc.Sub(want).Abs().GreaterThan(decimal.New(1, -decimalsOf(s5HomeCurrency))) {
+		return badField("TranAmtHC", "TranAmtHC %s is not Amount %s × CurrExchRate %s = %s", hc, amt, p.CurrExchRate.d, want)
+	}
+	return nil
 }

@@ -9,9 +9,17 @@ import (
 )
 
 func fromWirePayment(w wirePayment) *erp.Payment {
-	return &erp.Payment{ID: w.PaymentNo, CustomerID: w.CustomerID, InvoiceNumber: w.InvoiceNo, Date: w.PaymentDate,
-		Currency: w.CurrID, Amount: w.Amount.d, Method: w.PaymentMethod, ExternalRef: w.ExternalRef, Status: w.Status}
+	p := &erp.Payment{ID: w.PaymentNo, CustomerID: w.CustomerID, InvoiceNumber: w.InvoiceNo, Date: w.PaymentDate,
+		Currency: w.CurrID, Amount: w.Amount.d, Method: w.PaymentMethod, ExternalRef: w.ExternalRef, Status: w.Status,
+		HomeAmount: w.TranAmtHC.d, ExchangeRate: w.CurrExchRate.d}
+	if w.TranAmtHC.set {
+		p.HomeCurrency = homeCurrency
+	}
+	return p
 }
+
+// homeCurrency is the Sage 500 company's home currency (TranAmtHC).
+const homeCurrency = "USD"
 
 // FindPayment returns the oldest payment whose ExternalRef is externalRef.
 func (c *Client) FindPayment(ctx context.Context, externalRef string) (*erp.Payment, error) {
@@ -29,10 +37,14 @@ func (c *Client) FindPayment(ctx context.Context, externalRef string) (*erp.Paym
 	return erp.PickLive(pays, func(p *erp.Payment) string { return p.Status }), nil
 }
 
-// ApplyPayment records a cash receipt against p.InvoiceNumber (Sage does not deduplicate).
+// ApplyPayment records a cash receipt against p.InvoiceNumber (Sage does not deduplicate), with
+// its home-currency value (CurrExchRate, TranAmtHC) when it was paid in another currency.
 func (c *Client) ApplyPayment(ctx context.Context, p erp.Payment) (*erp.Payment, error) {
 	w := wirePayment{CustomerID: p.CustomerID, InvoiceNo: p.InvoiceNumber, PaymentDate: p.Date, CurrID: p.Currency,
 		Amount: amt(p.Amount), PaymentMethod: p.Method, ExternalRef: p.ExternalRef}
+	if p.HomeCurrency == homeCurrency && p.Currency != homeCurrency && p.HomeAmount.IsPositive() && p.ExchangeRate.IsPositive() {
+		w.CurrExchRate, w.TranAmtHC = amt(p.ExchangeRate), amt(p.HomeAmount)
+	}
 	var out wirePayment
 	if err := c.do(ctx, "POST", "/Payments", nil, w, &out); err != nil {
 		return nil, err

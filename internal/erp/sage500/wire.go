@@ -136,6 +136,8 @@ type wirePayment struct {
 	CurrID        string `json:"CurrID,omitempty"`
 	Amount        amount `json:"Amount"`
 	PaymentMethod string `json:"PaymentMethod,omitempty"`
+	CurrExchRate  amount `json:"CurrExchRate,omitzero"`
+	TranAmtHC     amount `json:"TranAmtHC,omitzero"`
 	ExternalRef   string `json:"ExternalRef"`
 	Status        string `json:"Status,omitempty"`
 }
