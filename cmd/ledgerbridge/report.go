@@ -1,0 +1,285 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"github.com/ledgerbridge/ledgerbridge/internal/report"
+)
+
+// reportDir is where reconciliation reports are: LEDGERBRIDGE_REPORT_DIR, else
+// $LEDGERBRIDGE_DATA_DIR/reports, else .data/reports (what `make run` uses).
+func reportDir() string {
+	if d := os.Getenv("LEDGERBRIDGE_REPORT_DIR"); d != "" {
+		return d
+	}
+	if d := os.Getenv("LEDGERBRIDGE_DATA_DIR"); d != "" {
+		return filepath.Join(d, "reports")
+	}
+	return filepath.Join(".data", "reports")
+}
+
+func (a *app) reportCommand() *cobra.Command {
+	var (
+		dir                   string
+		open, asJSON, listAll bool
+		items                 int
+	)
+	c := &cobra.Command{
+		Use:   "report [REPORT-ID]",
+		Short: "Show a reconciliation report (the latest by default)",
+		Long: `Show a reconciliation report from the report folder (LEDGERBRIDGE_REPORT_DIR, else
+$LEDGERBRIDGE_DATA_DIR/reports, else .data/reports): totals per currency (provider vs ERP),
+objects per class and the first discrepancies. Without an ID, the latest report. --json prints the
+report's JSON, --open opens its HTML page in a browser (xdg-open), --list lists the reports.`,
+		Example: `  ledgerbridge report
+  ledgerbridge report stripe-20261101T000000Z-20261201T000000Z-1a2b3c4d --json
+  ledgerbridge report --open
+  ledgerbridge report --list`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("%s takes at most one report ID, got %d arguments", c.CommandPath(), len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if dir == "" {
+				dir = reportDir()
+			}
+			if listAll {
+				reps, err := loadReports(dir)
+				if err != nil {
+					return err
+				}
+				if len(reps) == 0 {
+					return fmt.Errorf("no reports in %s yet: run ledgerbridge reconcile", dir)
+				}
+				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "REPORT ID\tPROVIDER\tFROM\tTO\tGENERATED\tOBJECTS\tDISCREPANCIES")
+				for _, r := range reps {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\n", r.ID, r.Provider, day(r.From), day(r.To),
+						r.GeneratedAt.Local().Format("2006-01-02 15:04"), r.Objects, discrepancies(r.Report))
+				}
+				return tw.Flush()
+			}
+			var (
+				r    *report.Report
+				path string
+				err  error
+			)
+			if len(args) == 1 {
+				r, path, err = loadReport(dir, args[0])
+			} else {
+				r, path, err = latestReport(dir)
+			}
+			if err != nil {
+				return err
+			}
+			switch {
+			case asJSON:
+				b, err := os.ReadFile(path)
+				if err != nil {
+					return fmt.Errorf("read report: %v", err)
+				}
+				_, err = a.stdout.Write(b)
+				return err
+			case open:
+				html := strings.TrimSuffix(path, ".json") + ".html"
+				if _, err := os.Stat(html); err != nil {
+					return fmt.Errorf("report %s has no HTML page at %s", r.ID, html)
+				}
+				if err := exec.Command("xdg-open", html).Run(); err != nil {
+					fmt.Fprintf(a.stdout, "could not open a browser (%s); the report is at %s\n", oneLine(err.Error()), html)
+					return nil
+				}
+				fmt.Fprintf(a.stdout, "opened %s\n", html)
+				return nil
+			}
+			printReport(a.stdout, r, path, items)
+			return nil
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&dir, "dir", "", "report folder (default $LEDGERBRIDGE_REPORT_DIR, $LEDGERBRIDGE_DATA_DIR/reports or .data/reports)")
+	fl.BoolVar(&open, "open", false, "open the report's HTML page with xdg-open (prints its path when that fails)")
+	fl.BoolVar(&asJSON, "json", false, "print the report's JSON")
+	fl.BoolVar(&listAll, "list", false, "list the reports, newest first")
+	fl.IntVar(&items, "items", 10, "how many discrepancies to show")
+	return c
+}
+
+// readReport decodes one report JSON file.
+func readReport(path string) (*report.Report, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r report.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s is not a report: %v", path, err)
+	}
+	if r.ID == "" {
+		r.ID = strings.TrimSuffix(filepath.Base(path), ".json")
+	}
+	return &r, nil
+}
+
+// loadReport reads the report id from dir (or id as a path to a report's .json or .html file).
+func loadReport(dir, id string) (*report.Report, string, error) {
+	path := filepath.Join(dir, filepath.Base(id)+".json")
+	if strings.HasSuffix(id, ".json") || strings.HasSuffix(id, ".html") {
+		path = strings.TrimSuffix(strings.TrimSuffix(id, ".html"), ".json") + ".json"
+	}
+	r, err := readReport(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, "", fmt.Errorf("no report %q in %s (ledgerbridge report --list shows them)", id, dir)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return r, path, nil
+}
+
+type loaded struct {
+	*report.Report
+	path string
+}
+
+// loadReports reads every report in dir, newest first.
+func loadReports(dir string) ([]loaded, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("no report folder %s (set LEDGERBRIDGE_REPORT_DIR, or run ledgerbridge reconcile first)", dir)
+	}
+	var out []loaded
+	for _, p := range paths {
+		r, err := readReport(p)
+		if err != nil {
+			continue // not a report (or being written): skipped
+		}
+		out = append(out, loaded{r, p})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].GeneratedAt.Equal(out[j].GeneratedAt) {
+			return out[i].GeneratedAt.After(out[j].GeneratedAt)
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out, nil
+}
+
+func latestReport(dir string) (*report.Report, string, error) {
+	reps, err := loadReports(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(reps) == 0 {
+		return nil, "", fmt.Errorf("no reports in %s yet: run ledgerbridge reconcile", dir)
+	}
+	return reps[0].Report, reps[0].path, nil
+}
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	u := t.UTC()
+	if u.Equal(u.Truncate(24 * time.Hour)) {
+		return u.Format("2006-01-02")
+	}
+	return u.Format(time.RFC3339)
+}
+
+// discrepancies counts the objects that need a look (everything but posted, healed, not posted).
+func discrepancies(r *report.Report) int {
+	n := 0
+	for _, c := range r.Classes {
+		switch c.Class {
+		case report.ClassPosted, report.ClassNotPosting, report.ClassHealed:
+		default:
+			n += c.Count
+		}
+	}
+	return n
+}
+
+func printReport(w io.Writer, r *report.Report, path string, items int) {
+	fmt.Fprintf(w, "Report %s\n", r.ID)
+	erp := r.ERP
+	if erp == "" {
+		erp = "the ERP"
+	}
+	fmt.Fprintf(w, "%s → %s, %s to %s, generated %s: %s, %s\n", r.Provider, erp, day(r.From), day(r.To),
+		r.GeneratedAt.Local().Format("2006-01-02 15:04:05"), plural(r.Objects, "object"), plural(discrepancies(r), "discrepancy"))
+	if r.WorkflowID != "" {
+		fmt.Fprintf(w, "run %s\n", r.WorkflowID)
+	}
+
+	if len(r.Totals) > 0 {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "CURRENCY\tPROVIDER\tERP\tDIFFERENCE\tOBJECTS\t")
+		for _, t := range r.Totals {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t\n", t.Currency, t.Provider.StringFixed(2), t.ERP.StringFixed(2),
+				t.Provider.Sub(t.ERP).StringFixed(2), t.Count)
+		}
+		tw.Flush()
+	}
+	if len(r.Classes) > 0 {
+		m := map[string]int{}
+		for _, c := range r.Classes {
+			m[c.Class] += c.Count
+		}
+		var parts []string
+		for _, c := range sortedClasses(m) {
+			parts = append(parts, fmt.Sprintf("%s %d", c, m[c]))
+		}
+		fmt.Fprintf(w, "\nclasses: %s\n", strings.Join(parts, " · "))
+	}
+	total := len(r.Items) + r.Truncated
+	if total > 0 && items > 0 {
+		shown := min(items, len(r.Items))
+		fmt.Fprintf(w, "\ndiscrepancies (first %d of %d):\n", shown, total)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "CLASS\tOBJECT\tKIND\tAMOUNT\tERP AMOUNT\tERP DOCUMENT\tREASON")
+		for _, it := range r.Items[:shown] {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.Class, it.Object, dash(it.Kind), money(it.Amount, it.Currency),
+				money(it.ERPAmount, it.Currency), dash(it.ERPDocument), oneLine(it.Reason))
+		}
+		tw.Flush()
+	} else if total == 0 {
+		fmt.Fprintln(w, "\nno discrepancies")
+	}
+	if len(r.Anomalies) > 0 {
+		fmt.Fprintf(w, "\nanomalies: %d (e.g. %s on %s: %s)\n", len(r.Anomalies), r.Anomalies[0].Rule, r.Anomalies[0].Object, oneLine(r.Anomalies[0].Detail))
+	}
+	html := strings.TrimSuffix(path, ".json") + ".html"
+	fmt.Fprintf(w, "\nfile %s", path)
+	if _, err := os.Stat(html); err == nil {
+		fmt.Fprintf(w, " (page: %s, or ledgerbridge report --open)", html)
+	}
+	fmt.Fprintln(w)
+}
+
+func money(d decimal.Decimal, currency string) string {
+	if d.IsZero() {
+		return "-"
+	}
+	return strings.TrimSpace(d.String() + " " + strings.ToUpper(currency))
+}
