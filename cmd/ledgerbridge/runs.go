@@ -181,10 +181,10 @@ func writeJSON(w io.Writer, v any) error {
 
 func (a *app) runsListCommand() *cobra.Command {
 	var (
-		f                   listFilter
-		since, extra        string
-		limit               int
-		asJSON              bool
+		f            listFilter
+		since, extra string
+		limit        int
+		asJSON       bool
 	)
 	c := &cobra.Command{
 		Use:   "list",
