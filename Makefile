@@ -6,7 +6,7 @@ TEMPORAL_CLI_VERSION := v1.5.1
 STRIPE_MOCK_VERSION := v0.203.0
 STATICCHECK_VERSION := v0.8.2
 WORKFLOWCHECK_VERSION := v0.6.0
-SERVICES := worker gateway stripe-sandbox sage-sandbox paytrace-sandbox devstack
+SERVICES := worker gateway stripe-sandbox sage-sandbox paytrace-sandbox devstack ledgerbridge
 
 .PHONY: all tools lint-tools build run demo test test-unit test-e2e bench vet lint fuzz fuzz-short fmt clean
 
@@ -40,6 +40,7 @@ build:
 	$(GO) build -o $(BIN)/sage-sandbox ./sandbox/cmd/sage-sandbox
 	$(GO) build -o $(BIN)/paytrace-sandbox ./sandbox/cmd/paytrace-sandbox
 	$(GO) build -o $(BIN)/devstack ./sandbox/cmd/devstack
+	$(GO) build -o $(BIN)/ledgerbridge ./cmd/ledgerbridge
 
 ## run: everything on 127.0.0.1 (ports and overrides in README); Ctrl-C stops it all.
 run: tools build
