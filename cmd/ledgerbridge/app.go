@@ -172,8 +172,10 @@ func reachReason(err error) string {
 		}
 		return strings.TrimSpace(m)
 	}
-	if s, ok := status.FromError(errors.Unwrap(err)); ok {
-		return s.Message()
+	if inner := errors.Unwrap(err); inner != nil {
+		if s, ok := status.FromError(inner); ok && s.Message() != "" {
+			return oneLine(s.Message())
+		}
 	}
 	if i := strings.LastIndex(msg, ": "); i >= 0 {
 		return msg[i+2:]
