@@ -213,11 +213,7 @@ func (a *Activities) ApplyPayment(ctx context.Context, in *ApplyPaymentInput) (*
 		return nil, dataError(err)
 	}
 	plan.SalesOrder = in.SalesOrder
-	// One clearing account per processor, so each ties out on its own (Sage X3 ACC).
-	plan.Account = a.GL.Clearing
-	if ch.Provider == "paytrace" {
-		plan.Account = a.GL.PayTraceClearing
-	}
+	plan.Account = a.clearingFor(ch)
 	p, err := a.ERP.ApplyPayment(ctx, plan)
 	if err != nil {
 		return nil, erpError("apply payment for "+ch.ID, err)
@@ -283,4 +279,13 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// clearingFor is the account a charge's receipt is deposited to: one clearing account per
+// processor, so each ties out on its own (Sage X3 ACC).
+func (a *Activities) clearingFor(ch *ChargeSnapshot) string {
+	if ch.Provider == "paytrace" {
+		return a.GL.PayTraceClearing
+	}
+	return a.GL.Clearing
 }

@@ -29,6 +29,42 @@ type Preview struct {
 	Notes []string `json:"notes,omitempty"`
 	// Problems are the data errors that would park the run.
 	Problems []string `json:"problems,omitempty"`
+	// Wire is the request body the connector would send for each document (salesOrder, invoice,
+	// payment, journalEntry), in the ERP dialect's own field names.
+	Wire map[string]any `json:"wire,omitempty"`
+}
+
+// addWire renders the dialect's request bodies of the plan, when the connector can; a body the
+// connector would refuse to send is a problem.
+func (p *Preview) addWire(c erp.Connector) {
+	w, ok := erp.As[erp.WireRenderer](c)
+	if !ok {
+		return
+	}
+	p.Wire = map[string]any{}
+	add := func(name string, body any, err error) {
+		if err != nil {
+			p.Problems = append(p.Problems, fmt.Sprintf("%s: %v", name, err))
+			return
+		}
+		p.Wire[name] = body
+	}
+	if p.SalesOrder != nil {
+		body, err := w.WireDocument(erp.KindSalesOrder, *p.SalesOrder)
+		add("salesOrder", body, err)
+	}
+	if p.Invoice != nil {
+		body, err := w.WireDocument(erp.KindInvoice, *p.Invoice)
+		add("invoice", body, err)
+	}
+	if p.Payment != nil {
+		body, err := w.WirePayment(*p.Payment)
+		add("payment", body, err)
+	}
+	if p.Journal != nil {
+		body, err := w.WireJournal(*p.Journal)
+		add("journalEntry", body, err)
+	}
 }
 
 // PreviewCharge shows the customer, sales order, invoice and payment order-to-cash would post
@@ -50,6 +86,10 @@ func PreviewCharge(a *Activities, ch *ChargeSnapshot) *Preview {
 	}
 	p.Customer, p.SalesOrder, p.Invoice, p.Payment = plan.Customer, plan.SalesOrder, plan.Invoice, plan.Payment
 	p.Rules, p.Problems = plan.Rules, plan.Problems
+	if p.Payment != nil {
+		p.Payment.Account = a.clearingFor(ch) // as ApplyPayment deposits it
+	}
+	p.addWire(a.ERP)
 	return p
 }
 
@@ -73,6 +113,7 @@ func PreviewPayout(ctx context.Context, a *Activities, payoutID string) (*Previe
 	for _, s := range suspense {
 		p.Notes = append(p.Notes, "unmapped category posted to suspense: "+s)
 	}
+	p.addWire(a.ERP)
 	return p, nil
 }
 

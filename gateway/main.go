@@ -20,6 +20,7 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/activities"
 	"github.com/ledgerbridge/ledgerbridge/internal/codec"
 	"github.com/ledgerbridge/ledgerbridge/internal/config"
+	"github.com/ledgerbridge/ledgerbridge/internal/erp/connectors"
 	"github.com/ledgerbridge/ledgerbridge/internal/logging"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 	"github.com/ledgerbridge/ledgerbridge/internal/tclient"
@@ -63,8 +64,13 @@ func run() error {
 	}
 	defer tc.Close()
 
-	// Preview reads Stripe (IDs) and the mapping; it never touches the ERP.
-	acts := &activities.Activities{Stripe: &stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)}, GL: gl,
+	// Preview reads Stripe (IDs) and the mapping; it never touches the ERP (the connector only
+	// renders the request bodies it would send).
+	render, err := connectors.Renderer(cfg.ERP, m.Extra)
+	if err != nil {
+		return err
+	}
+	acts := &activities.Activities{Stripe: &stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)}, GL: gl, ERP: render,
 		Settings: activities.Settings{Mapping: m, CreateSalesOrder: cfg.CreateSalesOrder}}
 	gcfg := webhooks.Config{StripeWebhookSecrets: cfg.StripeWebhookSecrets, PayTraceSecrets: cfg.PayTraceNotifySecrets, MaxBodyBytes: cfg.WebhookMaxBytes,
 		TaskQueue: cfg.TaskQueue, AdminToken: cfg.AdminToken, TrustedProxies: cfg.GatewayTrustedProxies,

@@ -3,6 +3,7 @@ package tests
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -31,6 +32,11 @@ type previewDoc struct {
 		Method string `json:"method"`
 	} `json:"payment"`
 	Problems []string `json:"problems"`
+	// Wire is what the connector would send, in the dialect's field names.
+	Wire struct {
+		Invoice map[string]any `json:"invoice"`
+		Payment map[string]any `json:"payment"`
+	} `json:"wire"`
 }
 
 // Preview shows the documents a charge would become, from the gateway's admin endpoint and from
@@ -71,6 +77,11 @@ func TestPreviewShowsDocumentsWithoutPosting(t *testing.T) {
 		!strings.Contains(strings.ToLower(pv.Payment.Method), "visa") || pv.Customer.Email != p.Customer.Email || len(pv.Problems) != 0 {
 		t.Fatalf("preview %+v", pv)
 	}
+	// Beside the plan, the exact Sage 500 request bodies.
+	if lines, _ := pv.Wire.Invoice["Lines"].([]any); len(lines) != 1 || fmtAny(pv.Wire.Invoice["InvoiceTotal"]) != "23.45" ||
+		lines[0].(map[string]any)["ItemID"] != "WIDGET" || pv.Wire.Payment["ExternalRef"] != p.ChargeID || fmtAny(pv.Wire.Payment["Amount"]) != "23.45" {
+		t.Fatalf("preview wire bodies %+v", pv.Wire)
+	}
 	// The event JSON works too, and unauthenticated calls are refused.
 	req, _ = http.NewRequest(http.MethodPost, stack.GatewayInternalURL()+"/admin/preview", bytes.NewReader(raw))
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusUnauthorized {
@@ -92,7 +103,7 @@ func TestPreviewShowsDocumentsWithoutPosting(t *testing.T) {
 		t.Fatalf("worker preview: %v: %s", err, out)
 	}
 	var cli previewDoc
-	if err := json.Unmarshal(out, &cli); err != nil || !cli.Invoice.Total.Equal(pv.Invoice.Total) {
+	if err := json.Unmarshal(out, &cli); err != nil || !cli.Invoice.Total.Equal(pv.Invoice.Total) || cli.Wire.Invoice == nil {
 		t.Fatalf("CLI preview %s (%v)", out, err)
 	}
 	if !strings.Contains(string(out), `"erp": "sage500"`) {
@@ -102,3 +113,5 @@ func TestPreviewShowsDocumentsWithoutPosting(t *testing.T) {
 		t.Fatalf("preview posted %d documents", n)
 	}
 }
+
+func fmtAny(v any) string { return fmt.Sprint(v) }

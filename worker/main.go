@@ -26,7 +26,6 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/internal/erp/connectors"
 	"github.com/ledgerbridge/ledgerbridge/internal/glmap"
 	"github.com/ledgerbridge/ledgerbridge/internal/logging"
-	"github.com/ledgerbridge/ledgerbridge/internal/mapping"
 	"github.com/ledgerbridge/ledgerbridge/internal/metrics"
 	"github.com/ledgerbridge/ledgerbridge/internal/monitor"
 	"github.com/ledgerbridge/ledgerbridge/internal/paytrace"
@@ -83,7 +82,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	inner, err := connectors.New(cfg.ERP, cfg.SageURL, cfg.SageAPIKey, &http.Client{Timeout: 15 * time.Second}, staticExtras(m))
+	inner, err := connectors.New(cfg.ERP, cfg.SageURL, cfg.SageAPIKey, &http.Client{Timeout: 15 * time.Second}, connectors.StaticOptions(m.Extra))
 	if err != nil {
 		return fmt.Errorf("%s: %w", m.Name, err)
 	}
@@ -323,19 +322,4 @@ func ensureSchedule(ctx context.Context, tc client.Client, id, workflowName, tas
 	}
 	log.Info("scheduled", zap.String("schedule", id), zap.Duration("every", interval))
 	return nil
-}
-
-// staticExtras passes the mapping's extra section to the connector; values that are templates
-// (per-charge) are rendered by activities, not fixed here.
-func staticExtras(m *mapping.Mapping) connectors.Options {
-	out := connectors.Options{}
-	for k, v := range m.Extra {
-		// Every key is passed so an unknown one is refused; a templated value is rendered per
-		// payment by the posting layer, so the connector gets no static default for it.
-		if strings.Contains(v, "{") {
-			v = ""
-		}
-		out[k] = v
-	}
-	return out
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ledgerbridge/ledgerbridge/activities"
 	"github.com/ledgerbridge/ledgerbridge/internal/config"
+	"github.com/ledgerbridge/ledgerbridge/internal/erp/connectors"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 )
 
@@ -36,7 +37,11 @@ func preview(args []string) error {
 	if err != nil {
 		return err
 	}
-	a := &activities.Activities{Stripe: &stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)}, GL: gl,
+	render, err := connectors.Renderer(cfg.ERP, m.Extra)
+	if err != nil {
+		return err
+	}
+	a := &activities.Activities{Stripe: &stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)}, GL: gl, ERP: render,
 		Settings: activities.Settings{Mapping: m, CreateSalesOrder: cfg.CreateSalesOrder}}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

@@ -260,6 +260,38 @@ func KeySyntax(id string, maxLen int, upperOnly bool) bool {
 	return true
 }
 
+// WireRenderer is implemented by connectors that can show the exact request body they would send
+// for a document, receipt or journal entry (preview prints it beside the plan). Each returns the
+// dialect's JSON-marshalable body, or the error the create call would return before sending.
+type WireRenderer interface {
+	WireDocument(kind DocumentKind, d Document) (any, error)
+	WirePayment(p Payment) (any, error)
+	WireJournal(je JournalEntry) (any, error)
+}
+
+// Unwrapper is implemented by decorators around a connector (monitoring), so an optional
+// interface of the inner connector can still be found (As).
+type Unwrapper interface {
+	Unwrap() Connector
+}
+
+// As returns c, or the first connector it wraps, as a T (an optional interface such as
+// WireRenderer).
+func As[T any](c Connector) (T, bool) {
+	for c != nil {
+		if t, ok := c.(T); ok {
+			return t, true
+		}
+		u, ok := c.(Unwrapper)
+		if !ok {
+			break
+		}
+		c = u.Unwrap()
+	}
+	var zero T
+	return zero, false
+}
+
 // AccountLister is implemented by connectors that can list the ERP's active GL accounts; the
 // worker uses it to validate the GL mapping at start-up.
 type AccountLister interface {

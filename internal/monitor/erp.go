@@ -35,6 +35,9 @@ type erpConn struct {
 	m      *Monitor
 }
 
+// Unwrap returns the monitored connector (erp.As finds its other optional interfaces).
+func (w *erpConn) Unwrap() erp.Connector { return w.c }
+
 // The optional interfaces, one wrapper type per combination.
 type (
 	erpLister struct {

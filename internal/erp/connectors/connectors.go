@@ -82,6 +82,26 @@ func CheckMapping(name, file string, m KeySetter) error {
 	return fmt.Errorf("mapping %s cannot be honoured on %s:\n  %s", file, name, strings.Join(problems, "\n  "))
 }
 
+// StaticOptions passes a mapping's extra section to the connector: every key (so an unknown one
+// is refused), a templated value blanked (the posting layer renders it per payment, so the
+// connector gets no static default for it).
+func StaticOptions(extra map[string]string) Options {
+	out := Options{}
+	for k, v := range extra {
+		if strings.Contains(v, "{") {
+			v = ""
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// Renderer returns the connector for name for rendering request bodies only (preview): it is
+// never asked to send anything, so it needs no URL or credentials.
+func Renderer(name string, extra map[string]string) (erp.Connector, error) {
+	return New(name, "http://127.0.0.1:0", "", nil, StaticOptions(extra))
+}
+
 // New returns the connector for name.
 func New(name, baseURL, apiKey string, hc *http.Client, opts Options) (erp.Connector, error) {
 	allowed, ok := known[name]

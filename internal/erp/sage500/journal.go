@@ -34,18 +34,7 @@ func (c *Client) FindJournalEntry(ctx context.Context, externalRef string) (*erp
 // PostJournalEntry posts an entry; Sage rejects unbalanced entries, unknown or inactive
 // accounts and lines without exactly one positive side (ValidationError).
 func (c *Client) PostJournalEntry(ctx context.Context, je erp.JournalEntry) (*erp.JournalEntry, error) {
-	w := wireJournal{PostDate: je.Date, CurrID: je.Currency, Memo: je.Memo, ExternalRef: je.ExternalRef}
-	for _, l := range je.Lines {
-		wl := wireJELine{AcctNo: l.Account, Description: l.Description}
-		// Only the non-zero side is sent; Sage requires exactly one positive side per line.
-		if !l.Debit.IsZero() {
-			wl.Debit = amt(l.Debit)
-		}
-		if !l.Credit.IsZero() {
-			wl.Credit = amt(l.Credit)
-		}
-		w.Lines = append(w.Lines, wl)
-	}
+	w := toWireJournal(je)
 	var out wireJournal
 	if err := c.do(ctx, "POST", "/JournalEntries", nil, w, &out); err != nil {
 		return nil, err
@@ -71,4 +60,20 @@ func (c *Client) ReverseJournalEntry(ctx context.Context, number, date, external
 		return nil, err
 	}
 	return fromWireJournal(out), nil
+}
+
+func toWireJournal(je erp.JournalEntry) wireJournal {
+	w := wireJournal{PostDate: je.Date, CurrID: je.Currency, Memo: je.Memo, ExternalRef: je.ExternalRef}
+	for _, l := range je.Lines {
+		wl := wireJELine{AcctNo: l.Account, Description: l.Description}
+		// Only the non-zero side is sent; Sage requires exactly one positive side per line.
+		if !l.Debit.IsZero() {
+			wl.Debit = amt(l.Debit)
+		}
+		if !l.Credit.IsZero() {
+			wl.Credit = amt(l.Credit)
+		}
+		w.Lines = append(w.Lines, wl)
+	}
+	return w
 }

@@ -40,11 +40,7 @@ func (c *Client) FindPayment(ctx context.Context, externalRef string) (*erp.Paym
 // ApplyPayment records a cash receipt against p.InvoiceNumber (Sage does not deduplicate), with
 // its home-currency value (CurrExchRate, TranAmtHC) when it was paid in another currency.
 func (c *Client) ApplyPayment(ctx context.Context, p erp.Payment) (*erp.Payment, error) {
-	w := wirePayment{CustomerID: p.CustomerID, InvoiceNo: p.InvoiceNumber, PaymentDate: p.Date, CurrID: p.Currency,
-		Amount: amt(p.Amount), PaymentMethod: p.Method, ExternalRef: p.ExternalRef}
-	if p.HomeCurrency == homeCurrency && p.Currency != homeCurrency && p.HomeAmount.IsPositive() && p.ExchangeRate.IsPositive() {
-		w.CurrExchRate, w.TranAmtHC = amt(p.ExchangeRate), amt(p.HomeAmount)
-	}
+	w := toWirePayment(p)
 	var out wirePayment
 	if err := c.do(ctx, "POST", "/Payments", nil, w, &out); err != nil {
 		return nil, err
@@ -68,3 +64,26 @@ func (c *Client) VoidPayment(ctx context.Context, id string) error {
 	}
 	return err
 }
+
+func toWirePayment(p erp.Payment) wirePayment {
+	w := wirePayment{CustomerID: p.CustomerID, InvoiceNo: p.InvoiceNumber, PaymentDate: p.Date, CurrID: p.Currency,
+		Amount: amt(p.Amount), PaymentMethod: p.Method, ExternalRef: p.ExternalRef}
+	if p.HomeCurrency == homeCurrency && p.Currency != homeCurrency && p.HomeAmount.IsPositive() && p.ExchangeRate.IsPositive() {
+		w.CurrExchRate, w.TranAmtHC = amt(p.ExchangeRate), amt(p.HomeAmount)
+	}
+	return w
+}
+
+// WireDocument is the body CreateDocument would POST.
+func (c *Client) WireDocument(kind erp.DocumentKind, d erp.Document) (any, error) {
+	if _, err := docPath(kind); err != nil {
+		return nil, err
+	}
+	return toWireDoc(kind, d), nil
+}
+
+// WirePayment is the body ApplyPayment would POST.
+func (c *Client) WirePayment(p erp.Payment) (any, error) { return toWirePayment(p), nil }
+
+// WireJournal is the body PostJournalEntry would POST.
+func (c *Client) WireJournal(je erp.JournalEntry) (any, error) { return toWireJournal(je), nil }

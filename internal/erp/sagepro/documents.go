@@ -201,3 +201,11 @@ func linesTaxed(lines []erp.Line) bool {
 	}
 	return false
 }
+
+// WireDocument is the body CreateDocument would POST.
+func (c *Client) WireDocument(kind erp.DocumentKind, d erp.Document) (any, error) {
+	if _, err := docPath(kind); err != nil {
+		return nil, err
+	}
+	return toWireDoc(kind, d)
+}

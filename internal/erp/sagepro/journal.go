@@ -54,21 +54,9 @@ func (c *Client) FindJournalEntry(ctx context.Context, externalRef string) (*erp
 // PostJournalEntry posts a GL posting; Sage Pro rejects unbalanced entries, unknown or inactive
 // accounts and lines without exactly one positive side.
 func (c *Client) PostJournalEntry(ctx context.Context, je erp.JournalEntry) (*erp.JournalEntry, error) {
-	date, err := proDate(je.Date)
+	w, err := toWireGL(je)
 	if err != nil {
 		return nil, err
-	}
-	w := wireGL{Trandate: date, Currcode: je.Currency, Descrip: je.Memo, Extref: je.ExternalRef}
-	for _, l := range je.Lines {
-		wl := wireGLLine{Glacnt: l.Account, Descrip: l.Description}
-		// Only the non-zero side is sent; Sage Pro requires exactly one positive side per line.
-		if !l.Debit.IsZero() {
-			wl.Debit = amount(l.Debit, je.Currency)
-		}
-		if !l.Credit.IsZero() {
-			wl.Credit = amount(l.Credit, je.Currency)
-		}
-		w.Lines = append(w.Lines, wl)
 	}
 	var out wireGL
 	if err := c.h.Do(ctx, "POST", glPath, nil, w, &out); err != nil {
@@ -100,3 +88,26 @@ func (c *Client) ReverseJournalEntry(ctx context.Context, number, date, external
 	}
 	return fromWireGL(out), nil
 }
+
+func toWireGL(je erp.JournalEntry) (wireGL, error) {
+	date, err := proDate(je.Date)
+	if err != nil {
+		return wireGL{}, err
+	}
+	w := wireGL{Trandate: date, Currcode: je.Currency, Descrip: je.Memo, Extref: je.ExternalRef}
+	for _, l := range je.Lines {
+		wl := wireGLLine{Glacnt: l.Account, Descrip: l.Description}
+		// Only the non-zero side is sent; Sage Pro requires exactly one positive side per line.
+		if !l.Debit.IsZero() {
+			wl.Debit = amount(l.Debit, je.Currency)
+		}
+		if !l.Credit.IsZero() {
+			wl.Credit = amount(l.Credit, je.Currency)
+		}
+		w.Lines = append(w.Lines, wl)
+	}
+	return w, nil
+}
+
+// WireJournal is the body PostJournalEntry would POST.
+func (c *Client) WireJournal(je erp.JournalEntry) (any, error) { return toWireGL(je) }

@@ -55,17 +55,10 @@ func (c *Client) FindPayment(ctx context.Context, externalRef string) (*erp.Paym
 // (the mapping's payment.status through value_maps.payment_status; required) and the gross
 // amount; Sage Pro derives fee and net.
 func (c *Client) ApplyPayment(ctx context.Context, p erp.Payment) (*erp.Payment, error) {
-	status := p.PaymentStatus
-	if status == "" {
-		return nil, httpx.Invalid("receipt for %s: PaymentStatus is required; set payment.status (and value_maps.payment_status) in the mapping", p.ExternalRef)
-	}
-	date, err := proDate(p.Date)
+	w, err := toWireReceipt(p)
 	if err != nil {
 		return nil, err
 	}
-	w := wireReceipt{Custno: p.CustomerID, Invno: p.InvoiceNumber, Dtepaid: date, Currcode: p.Currency,
-		Paidamt: amount(p.Amount, p.Currency), Grossamt: amount(p.Amount, p.Currency), Paymethod: fit(p.Method, 30),
-		PaymentStatus: status, Extref: p.ExternalRef}
 	var out wireReceipt
 	if err := c.h.Do(ctx, "POST", receiptPath, nil, w, &out); err != nil {
 		return nil, err
@@ -89,3 +82,21 @@ func (c *Client) VoidPayment(ctx context.Context, id string) error {
 	}
 	return err
 }
+
+func toWireReceipt(p erp.Payment) (wireReceipt, error) {
+	status := p.PaymentStatus
+	if status == "" {
+		return wireReceipt{}, httpx.Invalid("receipt for %s: PaymentStatus is required; set payment.status (and value_maps.payment_status) in the mapping", p.ExternalRef)
+	}
+	date, err := proDate(p.Date)
+	if err != nil {
+		return wireReceipt{}, err
+	}
+	w := wireReceipt{Custno: p.CustomerID, Invno: p.InvoiceNumber, Dtepaid: date, Currcode: p.Currency,
+		Paidamt: amount(p.Amount, p.Currency), Grossamt: amount(p.Amount, p.Currency), Paymethod: fit(p.Method, 30),
+		PaymentStatus: status, Extref: p.ExternalRef}
+	return w, nil
+}
+
+// WirePayment is the body ApplyPayment would POST.
+func (c *Client) WirePayment(p erp.Payment) (any, error) { return toWireReceipt(p) }

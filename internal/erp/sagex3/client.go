@@ -62,3 +62,4 @@ func (c *Client) Name() string { return Name }
 
 // ValidCustomerID checks the key syntax (Sage X3 BPCNUM: up to 15 characters of letters, digits, '.', '_', '-').
 func (c *Client) ValidCustomerID(id string) bool { return erp.KeySyntax(id, 15, false) }
+var _ erp.WireRenderer = (*Client)(nil)

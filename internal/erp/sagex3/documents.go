@@ -191,3 +191,11 @@ func anyLineTax(lines []erp.Line) bool {
 	}
 	return false
 }
+
+// WireDocument is the body CreateDocument would POST.
+func (c *Client) WireDocument(kind erp.DocumentKind, d erp.Document) (any, error) {
+	if _, _, err := docPath(kind); err != nil {
+		return nil, err
+	}
+	return c.toWireDoc(kind, d), nil
+}

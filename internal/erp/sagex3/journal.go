@@ -59,19 +59,9 @@ func (c *Client) FindJournalEntry(ctx context.Context, externalRef string) (*erp
 // PostJournalEntry posts a GAS entry. X3 lines carry one amount and a sense, so a line must have
 // exactly one positive side (checked here); X3 checks accounts and balance.
 func (c *Client) PostJournalEntry(ctx context.Context, je erp.JournalEntry) (*erp.JournalEntry, error) {
-	w := wireJournal{ACCDAT: je.Date, CUR: je.Currency, DES: je.Memo, ZEXTREF: je.ExternalRef}
-	for i, l := range je.Lines {
-		wl := wireJELine{ACC: l.Account, DES: l.Description}
-		switch {
-		case l.Debit.IsNegative() || l.Credit.IsNegative() || l.Debit.IsPositive() == l.Credit.IsPositive():
-			return nil, httpx.Invalid("journal line %d: exactly one of Debit or Credit must be positive and the other zero (Debit %s, Credit %s)",
-				i+1, l.Debit, l.Credit)
-		case l.Debit.IsPositive():
-			wl.SNS, wl.AMTCUR = 1, httpx.Amt(l.Debit)
-		default:
-			wl.SNS, wl.AMTCUR = -1, httpx.Amt(l.Credit)
-		}
-		w.LINES = append(w.LINES, wl)
+	w, err := toWireJournal(je)
+	if err != nil {
+		return nil, err
 	}
 	var out wireJournal
 	if err := c.h.Do(ctx, "POST", journalPath, nil, w, &out); err != nil {
@@ -99,3 +89,24 @@ func (c *Client) ReverseJournalEntry(ctx context.Context, number, date, external
 	}
 	return fromWireJournal(out), nil
 }
+
+func toWireJournal(je erp.JournalEntry) (wireJournal, error) {
+	w := wireJournal{ACCDAT: je.Date, CUR: je.Currency, DES: je.Memo, ZEXTREF: je.ExternalRef}
+	for i, l := range je.Lines {
+		wl := wireJELine{ACC: l.Account, DES: l.Description}
+		switch {
+		case l.Debit.IsNegative() || l.Credit.IsNegative() || l.Debit.IsPositive() == l.Credit.IsPositive():
+			return w, httpx.Invalid("journal line %d: exactly one of Debit or Credit must be positive and the other zero (Debit %s, Credit %s)",
+				i+1, l.Debit, l.Credit)
+		case l.Debit.IsPositive():
+			wl.SNS, wl.AMTCUR = 1, httpx.Amt(l.Debit)
+		default:
+			wl.SNS, wl.AMTCUR = -1, httpx.Amt(l.Credit)
+		}
+		w.LINES = append(w.LINES, wl)
+	}
+	return w, nil
+}
+
+// WireJournal is the body PostJournalEntry would POST.
+func (c *Client) WireJournal(je erp.JournalEntry) (any, error) { return toWireJournal(je) }

@@ -68,24 +68,9 @@ func (c *Client) FindPayment(ctx context.Context, externalRef string) (*erp.Paym
 // REFLOT = p.Reference (else the external reference), the method text in DES, and its value in
 // the company currency when it was paid in another.
 func (c *Client) ApplyPayment(ctx context.Context, p erp.Payment) (*erp.Payment, error) {
-	typ := p.Type
-	if typ == "" {
-		return nil, httpx.Invalid("receipt for %s: PAYTYP is required; set payment.type (and value_maps.payment_type) in the mapping", p.ExternalRef)
-	}
-	acc, site, ref := p.Account, p.Site, p.Reference
-	if acc == "" {
-		acc = DefaultBankAccount
-	}
-	if site == "" {
-		site = c.opts.SalesFacility
-	}
-	if ref == "" {
-		ref = p.ExternalRef
-	}
-	w := wirePayment{PAYTYP: typ, BPR: p.CustomerID, ACCDAT: p.Date, CUR: p.Currency, AMTCUR: httpx.Amt(p.Amount),
-		ACC: acc, VCRNUM: p.InvoiceNumber, SOHNUM: p.SalesOrder, REFLOT: ref, ZEXTREF: p.ExternalRef, FCY: site, DES: p.Method}
-	if p.HomeCurrency == companyCurrency && p.Currency != companyCurrency && p.HomeAmount.IsPositive() && p.ExchangeRate.IsPositive() {
-		w.AMTLOC, w.CHGRAT = httpx.Amt(p.HomeAmount), httpx.Amt(p.ExchangeRate)
+	w, err := c.toWirePayment(p)
+	if err != nil {
+		return nil, err
 	}
 	var out wirePayment
 	if err := c.h.Do(ctx, "POST", paymentsPath, nil, w, &out); err != nil {
@@ -110,3 +95,30 @@ func (c *Client) VoidPayment(ctx context.Context, id string) error {
 	}
 	return err
 }
+
+func (c *Client) toWirePayment(p erp.Payment) (wirePayment, error) {
+	var w wirePayment
+	typ := p.Type
+	if typ == "" {
+		return w, httpx.Invalid("receipt for %s: PAYTYP is required; set payment.type (and value_maps.payment_type) in the mapping", p.ExternalRef)
+	}
+	acc, site, ref := p.Account, p.Site, p.Reference
+	if acc == "" {
+		acc = DefaultBankAccount
+	}
+	if site == "" {
+		site = c.opts.SalesFacility
+	}
+	if ref == "" {
+		ref = p.ExternalRef
+	}
+	w = wirePayment{PAYTYP: typ, BPR: p.CustomerID, ACCDAT: p.Date, CUR: p.Currency, AMTCUR: httpx.Amt(p.Amount),
+		ACC: acc, VCRNUM: p.InvoiceNumber, SOHNUM: p.SalesOrder, REFLOT: ref, ZEXTREF: p.ExternalRef, FCY: site, DES: p.Method}
+	if p.HomeCurrency == companyCurrency && p.Currency != companyCurrency && p.HomeAmount.IsPositive() && p.ExchangeRate.IsPositive() {
+		w.AMTLOC, w.CHGRAT = httpx.Amt(p.HomeAmount), httpx.Amt(p.ExchangeRate)
+	}
+	return w, nil
+}
+
+// WirePayment is the body ApplyPayment would POST.
+func (c *Client) WirePayment(p erp.Payment) (any, error) { return c.toWirePayment(p) }
