@@ -98,6 +98,9 @@ func noArgs(c *cobra.Command, args []string) error {
 	}
 	if c.HasSubCommands() {
 		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+		if c.SuggestionsMinimumDistance <= 0 {
+			c.SuggestionsMinimumDistance = 2
+		}
 		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
 			msg += " (did you mean " + strings.Join(s, ", ") + "?)"
 		}

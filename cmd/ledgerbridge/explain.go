@@ -245,9 +245,12 @@ func printExplanation(w io.Writer, ex *explanation) {
 		if v := compact(st["voided"]); v != "" {
 			row("voided", v)
 		}
+		if amt := compact(st["amount"]); amt != "" {
+			row("amount", strings.TrimSpace(amt+" "+compact(st["currency"])))
+		}
 		var keys []string
 		for k := range st {
-			if !statusKeys[k] && compact(st[k]) != "" {
+			if !statusKeys[k] && k != "amount" && k != "currency" && compact(st[k]) != "" {
 				keys = append(keys, k)
 			}
 		}
@@ -257,7 +260,7 @@ func printExplanation(w io.Writer, ex *explanation) {
 			posted = append(posted, k+" "+compact(st[k]))
 		}
 		if len(posted) > 0 {
-			label := "posted"
+			label := "details"
 			if _, ok := st["phase"]; ok {
 				label = "progress"
 			}
@@ -295,6 +298,9 @@ func printExplanation(w io.Writer, ex *explanation) {
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
+	}
+	if strings.HasSuffix(word, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -150,6 +150,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		want string
 	}{
 		{"unknown command", []string{"nope"}, `unknown command "nope"`},
+		{"suggestion", []string{"runz"}, "did you mean runs?"},
 		{"unknown subcommand", []string{"runs", "nope"}, `unknown command "nope" for "ledgerbridge runs"`},
 		{"unknown flag", []string{"runs", "list", "--bogus"}, "unknown flag: --bogus"},
 		{"bad provider", []string{"runs", "list", "--provider", "paypal"}, "want one of stripe, paytrace"},

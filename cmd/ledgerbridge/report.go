@@ -17,6 +17,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/ledgerbridge/ledgerbridge/internal/money"
 	"github.com/ledgerbridge/ledgerbridge/internal/report"
 )
 
@@ -236,8 +237,9 @@ func printReport(w io.Writer, r *report.Report, path string, items int) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "CURRENCY\tPROVIDER\tERP\tDIFFERENCE\tOBJECTS\t")
 		for _, t := range r.Totals {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t\n", t.Currency, t.Provider.StringFixed(2), t.ERP.StringFixed(2),
-				t.Provider.Sub(t.ERP).StringFixed(2), t.Count)
+			e := money.Exponent(t.Currency)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t\n", money.Currency(t.Currency), t.Provider.StringFixed(e), t.ERP.StringFixed(e),
+				t.Provider.Sub(t.ERP).StringFixed(e), t.Count)
 		}
 		tw.Flush()
 	}
@@ -259,8 +261,8 @@ func printReport(w io.Writer, r *report.Report, path string, items int) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "CLASS\tOBJECT\tKIND\tAMOUNT\tERP AMOUNT\tERP DOCUMENT\tREASON")
 		for _, it := range r.Items[:shown] {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.Class, it.Object, dash(it.Kind), money(it.Amount, it.Currency),
-				money(it.ERPAmount, it.Currency), dash(it.ERPDocument), oneLine(it.Reason))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.Class, it.Object, dash(it.Kind), amount(it.Amount, it.Currency),
+				amount(it.ERPAmount, it.Currency), dash(it.ERPDocument), oneLine(it.Reason))
 		}
 		tw.Flush()
 	} else if total == 0 {
@@ -277,9 +279,13 @@ func printReport(w io.Writer, r *report.Report, path string, items int) {
 	fmt.Fprintln(w)
 }
 
-func money(d decimal.Decimal, currency string) string {
+// amount prints an amount with its currency's ISO 4217 exponent ("-" for none).
+func amount(d decimal.Decimal, currency string) string {
 	if d.IsZero() {
 		return "-"
 	}
-	return strings.TrimSpace(d.String() + " " + strings.ToUpper(currency))
+	if currency == "" {
+		return d.String()
+	}
+	return d.StringFixed(money.Exponent(currency)) + " " + money.Currency(currency)
 }
