@@ -162,7 +162,18 @@ func (a *Activities) PostSalesOrder(ctx context.Context, in *PostDocumentInput) 
 	if !a.Settings.CreateSalesOrder && !in.Required {
 		return &PostDocumentResult{Skipped: true}, nil
 	}
-	return a.postDocument(ctx, erp.KindSalesOrder, in)
+	res, err := a.postDocument(ctx, erp.KindSalesOrder, in)
+	if err != nil {
+		return nil, err
+	}
+	// Where the ERP allocates stock by its own call (X3), make it for the new or reused order:
+	// the call is idempotent, so a retry after a crash between create and allocate is safe.
+	if al, ok := erp.As[erp.StockAllocator](a.ERP); ok {
+		if err := al.AllocateStock(ctx, res.Number); err != nil && !errors.Is(err, erp.ErrUnsupported) {
+			return nil, erpError("allocate stock of sales order "+res.Number, err)
+		}
+	}
+	return res, nil
 }
 
 // PostInvoice creates the charge's invoice, or returns the one already posted for this charge.

@@ -77,6 +77,7 @@ func line(product string, qty int64, unit string) paytrace.LineItem {
 func TestPayTraceToSageX3(t *testing.T) {
 	e := newPayTraceEnv(t)
 	ctx := context.Background()
+	widgets := e.allocated(t, "WIDGET")
 	id := e.sale(t, "WEB-1001", line("WIDGET", 2, "19.99"), line("GADGET", 1, "49.50"))
 	res := e.waitTx(t, id)
 	if res.Status != workflows.StatusPosted || res.SalesOrder == "" || res.InvoiceNumber == "" || res.PaymentID == "" {
@@ -108,6 +109,11 @@ func TestPayTraceToSageX3(t *testing.T) {
 		if n := len(e.count(t, "/api/v1/financials/payments", r)); n != 1 {
 			t.Errorf("%d payments for %s", n, r)
 		}
+	}
+
+	// Stock (STO) allocated once per order, whatever the duplicates: 2 + 1 widgets.
+	if got := e.allocated(t, "WIDGET"); !got.Sub(widgets).Equal(decimal.NewFromInt(3)) {
+		t.Errorf("WIDGET allocated %s → %s, want +3", widgets, got)
 	}
 
 	// A decline posts nothing.
@@ -248,4 +254,19 @@ func rawHistoryTextOn(t *testing.T, e *payTraceEnv, id string) string {
 		}
 	}
 	return b.String()
+}
+
+// allocated is the X3 allocated stock (ALASTO) of item on the default site.
+func (e *payTraceEnv) allocated(t *testing.T, item string) decimal.Decimal {
+	t.Helper()
+	var l struct {
+		Value []struct {
+			ALASTO decimal.Decimal
+		} `json:"value"`
+	}
+	doJSON(t, http.MethodGet, e.st.SageURL()+"/api/v1/inventory/stock/"+item+"?facility=US011", devstack.SageKey, nil, &l)
+	if len(l.Value) != 1 {
+		t.Fatalf("stock of %s: %+v", item, l)
+	}
+	return l.Value[0].ALASTO
 }

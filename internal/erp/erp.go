@@ -292,6 +292,17 @@ func As[T any](c Connector) (T, bool) {
 	return zero, false
 }
 
+// StockAllocator is implemented by ERPs whose sales orders allocate stock by their own call
+// (Sage X3's allocation, not a side effect of creating the order). AllocateStock must be
+// idempotent: allocating an allocated order changes nothing.
+type StockAllocator interface {
+	AllocateStock(ctx context.Context, salesOrder string) error
+}
+
+// ErrUnsupported is returned by a decorator's optional method when the connector it wraps does
+// not have it (e.g. AllocateStock on an ERP that allocates when the order is created).
+var ErrUnsupported = errors.New("not supported by this ERP")
+
 // AccountLister is implemented by connectors that can list the ERP's active GL accounts; the
 // worker uses it to validate the GL mapping at start-up.
 type AccountLister interface {

@@ -113,6 +113,16 @@ func (w *erpConn) CreateDocument(ctx context.Context, kind erp.DocumentKind, d e
 	return erpCall(ctx, w, "CreateDocument", func() (*erp.Document, error) { return w.c.CreateDocument(ctx, kind, d) })
 }
 
+// AllocateStock monitors erp.StockAllocator when the inner connector has it; otherwise it
+// returns erp.ErrUnsupported (the ERP allocates, if at all, when the order is created).
+func (w *erpConn) AllocateStock(ctx context.Context, salesOrder string) error {
+	al, ok := w.c.(erp.StockAllocator)
+	if !ok {
+		return erp.ErrUnsupported
+	}
+	return erpDo(ctx, w, "AllocateStock", func() error { return al.AllocateStock(ctx, salesOrder) })
+}
+
 func (w *erpConn) VoidDocument(ctx context.Context, kind erp.DocumentKind, number string) error {
 	return erpDo(ctx, w, "VoidDocument", func() error { return w.c.VoidDocument(ctx, kind, number) })
 }

@@ -42,8 +42,9 @@ var sp = &ldDialect{
 		p := map[string]string{ldOrder: "SO", ldInvoice: "IN", ldCredit: "CM", ldPayment: "RC", ldJE: "GL"}[entity]
 		return fmt.Sprintf("%s%08d", p, n)
 	},
-	customer: spLoadCustomer,
-	stock:    true,
+	customer:         spLoadCustomer,
+	stock:            true,
+	allocateOnCreate: true,
 }
 
 var (

@@ -13,6 +13,7 @@ import (
 //
 //	POST/GET /customers/businessPartners, GET/PUT /customers/businessPartners/{BPCNUM}   ?externalRef=&email=&modifiedSince=
 //	GET /products, GET /products/{ITMREF}, GET /inventory/stock/{ITMREF} ?facility=
+//	POST /sales/salesOrders/{SOHNUM}/allocate (allocates the order's stock once; cancel releases it)
 //	GET /financials/accounts, GET /financials/accounts/{ACC}, GET /financials/paymentTypes
 //	POST/GET /sales/salesOrders, GET /sales/salesOrders/{SOHNUM}, POST …/{SOHNUM}/cancel   ?externalRef=&customer=
 //	POST/GET /sales/salesInvoices, GET …/{NUM}, POST …/{NUM}/void   ?externalRef=&customer=&salesOrder=
@@ -92,6 +93,7 @@ func (s *Server) registerSageX3(mux *http.ServeMux) {
 		h("GET "+d.path+"/{no}", s.x3GetDoc(d.spec))
 		h("POST "+d.path+"/{no}/"+d.action, s.x3VoidDoc(d.spec))
 	}
+	h("POST /sales/salesOrders/{no}/allocate", s.x3AllocateOrder)
 
 	h("POST /financials/payments", s.x3CreatePayment)
 	h("GET /financials/payments", s.x3ListPayments)

@@ -26,6 +26,9 @@ type ldDialect struct {
 	customer func(t *txn, id string) (*ldCust, error)
 	// stock makes sales orders allocate stock of stocked items (and cancellation release it).
 	stock bool
+	// allocateOnCreate allocates when the order is created (Sage Pro); otherwise allocation is
+	// its own idempotent call (Sage X3's allocation, POST …/salesOrders/{SOHNUM}/allocate).
+	allocateOnCreate bool
 }
 
 // ldVocab names fields and entities the way the dialect's users see them.
@@ -132,8 +135,10 @@ type ldDoc struct {
 	SourceRef string   `json:"sourceRef"` // invoice → sales order, credit memo → invoice
 	Memo      string   `json:"memo"`
 	Status    string   `json:"status"` // neutral: Open, Paid, Void, Canceled
-	Created   string   `json:"created"`
-	Updated   string   `json:"updated"`
+	// Allocated is set once a sales order's stocked quantities are allocated.
+	Allocated bool   `json:"allocated,omitempty"`
+	Created   string `json:"created"`
+	Updated   string `json:"updated"`
 }
 
 func (x *ldDoc) index() index {

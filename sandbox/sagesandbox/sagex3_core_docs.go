@@ -235,10 +235,11 @@ func (d *ldDialect) createDoc(t *txn, s ldSpec, x *ldDoc) error {
 		}
 		x.Applied, x.Balance = val(applied), val(x.Total.d.Sub(applied))
 	case ldOrder:
-		if d.stock {
+		if d.stock && d.allocateOnCreate {
 			if err := d.allocate(t, x, false); err != nil {
 				return err
 			}
+			x.Allocated = true
 		}
 	}
 	if x.No, err = d.next(t, s.entity); err != nil {
@@ -387,10 +388,11 @@ func (d *ldDialect) voidDoc(t *txn, s ldSpec, no string) (*ldDoc, error) {
 	switch s.entity {
 	case ldOrder:
 		x.Status = s5Canceled
-		if d.stock {
+		if d.stock && x.Allocated {
 			if err := d.allocate(t, &x, true); err != nil {
 				return nil, err
 			}
+			x.Allocated = false
 		}
 	case ldInvoice:
 		x.Status, x.Balance = s5Void, zero(x.Curr)
@@ -446,4 +448,28 @@ func (d *ldDialect) restore(t *txn, invNo string, amt decimal.Decimal) error {
 	inv.Balance = val(inv.Balance.d.Add(amt).Round(decimalsOf(inv.Curr)))
 	inv.Status, inv.Updated = statusFor(inv.Balance.d), stamp(t.now)
 	return t.update(d.kind(ldInvoice), invNo, &inv)
+}
+
+// allocateOrder allocates the stock of an open sales order once: a second call changes nothing
+// (so a retried integration cannot allocate twice) and returns the order.
+func (d *ldDialect) allocateOrder(t *txn, s ldSpec, no string) (*ldDoc, error) {
+	var x ldDoc
+	found, err := t.get(d.kind(ldOrder), no, &x)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, notFound("%s %q does not exist", s.label, no)
+	}
+	if x.Status == s5Canceled {
+		return nil, conflict("status", "%s %q is cancelled; its stock cannot be allocated", s.label, no)
+	}
+	if x.Allocated {
+		return &x, nil
+	}
+	if err := d.allocate(t, &x, false); err != nil {
+		return nil, err
+	}
+	x.Allocated, x.Updated = true, stamp(t.now)
+	return &x, t.update(d.kind(ldOrder), no, &x)
 }

@@ -56,13 +56,14 @@ type x3Doc struct {
 	ZEXTREF   string   `json:"ZEXTREF"`
 	DES       string   `json:"DES"`
 	STA       string   `json:"STA,omitempty"`
+	ALLSTA    int      `json:"ALLSTA,omitempty"` // order allocation status: 1 not allocated, 3 allocated (read-only)
 	CREDATTIM string   `json:"CREDATTIM,omitempty"`
 	UPDDATTIM string   `json:"UPDDATTIM,omitempty"`
 }
 
 // toCore validates the type-specific shape and converts to the core document.
 func (w *x3Doc) toCore(s ldSpec) (*ldDoc, error) {
-	if err := firstErr(x3ReadOnly("STA", w.STA != ""), x3ReadOnly("AMTNOT", w.AMTNOT.set),
+	if err := firstErr(x3ReadOnly("STA", w.STA != ""), x3ReadOnly("ALLSTA", w.ALLSTA != 0), x3ReadOnly("AMTNOT", w.AMTNOT.set),
 		x3ReadOnly("OPNAMT", w.OPNAMT.set), x3ReadOnly("APPAMT", w.APPAMT.set)); err != nil {
 		return nil, err
 	}
@@ -132,7 +133,10 @@ func x3FromCore(x *ldDoc) *x3Doc {
 		CREDATTIM: x.Created, UPDDATTIM: x.Updated}
 	switch x.Entity {
 	case ldOrder:
-		w.SOHNUM, w.BPCORD, w.ORDDAT, w.ORDATI = x.No, x.Customer, x.Date, x.Total
+		w.SOHNUM, w.BPCORD, w.ORDDAT, w.ORDATI, w.ALLSTA = x.No, x.Customer, x.Date, x.Total, 1
+		if x.Allocated {
+			w.ALLSTA = 3
+		}
 	case ldInvoice:
 		w.NUM, w.SIVTYP, w.BPCINV, w.INVDAT, w.AMTATI, w.OPNAMT, w.SOHNUM = x.No, "INV", x.Customer, x.Date, x.Total, x.Balance, x.SourceRef
 	default:
@@ -232,4 +236,19 @@ func listConverted[T any](s *Server, r *http.Request, kind string, f filter, con
 		out[i] = conv(&recs[i])
 	}
 	return http.StatusOK, listOf(out), nil
+}
+
+// x3AllocateOrder allocates a sales order's stock (POST /sales/salesOrders/{SOHNUM}/allocate),
+// idempotently.
+func (s *Server) x3AllocateOrder(r *http.Request) (int, any, error) {
+	var x *ldDoc
+	err := s.st.write(r.Context(), func(t *txn) error {
+		var err error
+		x, err = x3.allocateOrder(t, x3SOH, r.PathValue("no"))
+		return err
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, x3FromCore(x), nil
 }

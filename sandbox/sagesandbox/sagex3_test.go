@@ -52,10 +52,20 @@ func TestX3OrdersStockAndInvoices(t *testing.T) {
 		t.Fatalf("order = %s", r.raw)
 	}
 	so := r.body["SOHNUM"].(string)
+	// Creating the order allocates nothing; the explicit allocation does, once.
+	if st := e.want(200, "GET", "/api/v1/inventory/stock/WIDGET?facility=US011", nil); !strings.Contains(st.raw, `"ALASTO":0`) || r.body["ALLSTA"] != float64(1) {
+		t.Errorf("stock before allocation = %s (order %s)", st.raw, r.raw)
+	}
+	for i := 0; i < 2; i++ {
+		if a := e.want(200, "POST", "/api/v1/sales/salesOrders/"+so+"/allocate", nil); a.body["ALLSTA"] != float64(3) {
+			t.Errorf("allocate = %s", a.raw)
+		}
+	}
 	st := e.want(200, "GET", "/api/v1/inventory/stock/WIDGET?facility=US011", nil)
 	if !strings.Contains(st.raw, `"ALASTO":4`) || !strings.Contains(st.raw, `"AVASTO":96`) {
 		t.Errorf("stock = %s", st.raw)
 	}
+	e.wantErr(404, "POST", "/api/v1/sales/salesOrders/SOH999999/allocate", nil, "SOH999999")
 	e.wantErr(400, "GET", "/api/v1/inventory/stock/SERVICE", nil, "not stock-managed")
 	inv := e.want(201, "POST", "/api/v1/sales/salesInvoices", map[string]any{"BPCINV": cust, "INVDAT": "2026-01-15", "SOHNUM": so,
 		"ZEXTREF": "pt_1", "LINES": []map[string]any{{"ITMREF": "WIDGET", "QTY": 4, "GROPRI": 19.99, "NETPRI": 18, "AMTNOTLIN": 72}}})

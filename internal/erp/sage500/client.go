@@ -68,4 +68,5 @@ func localInvalid(format string, args ...any) error { return httpx.Invalid(forma
 
 // pathEscape escapes a key for use as one path segment.
 func pathEscape(s string) string { return url.PathEscape(s) }
+
 var _ erp.WireRenderer = (*Client)(nil)

@@ -43,4 +43,5 @@ func (c *Client) Name() string { return Name }
 
 // ValidCustomerID checks the key syntax (Sage Pro custno: up to 10 upper-case characters of letters, digits, '.', '_', '-').
 func (c *Client) ValidCustomerID(id string) bool { return erp.KeySyntax(id, 10, true) }
+
 var _ erp.WireRenderer = (*Client)(nil)

@@ -5,7 +5,7 @@
 // X3 specifics the connector handles: addresses are normalised (ISO-2 country, US/CA state
 // codes) before posting; a duplicate business partner (same e-mail or external reference) is
 // rejected by X3 with 409, so callers look customers up first; sales orders carry a sales site
-// (SALFCY) and allocate stock; receipts carry the payment type (PAYTYP) and traceability
+// (SALFCY) and their stock is allocated by an explicit, idempotent call (AllocateStock); receipts carry the payment type (PAYTYP) and traceability
 // reference (REFLOT) the mapping gives, the clearing account they are deposited to (ACC), their
 // site (FCY) and the processor transaction ID (ZEXTREF, the lookup key).
 package sagex3
@@ -62,4 +62,8 @@ func (c *Client) Name() string { return Name }
 
 // ValidCustomerID checks the key syntax (Sage X3 BPCNUM: up to 15 characters of letters, digits, '.', '_', '-').
 func (c *Client) ValidCustomerID(id string) bool { return erp.KeySyntax(id, 15, false) }
-var _ erp.WireRenderer = (*Client)(nil)
+
+var (
+	_ erp.WireRenderer   = (*Client)(nil)
+	_ erp.StockAllocator = (*Client)(nil)
+)

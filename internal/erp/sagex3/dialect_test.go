@@ -168,8 +168,16 @@ func TestStockAllocation(t *testing.T) {
 			{ItemID: "WIDGET", Quantity: d("3"), UnitPrice: d("19.99")},
 			{ItemID: "SHIPPING", Quantity: d("1"), UnitPrice: d("5.00")}, // not stock-managed
 		}}))
+	if _, alloc = stock(t, e, "WIDGET", "FR011"); !alloc.IsZero() {
+		t.Errorf("ALASTO after creating the order = %s, want 0 (allocation is its own call)", alloc)
+	}
+	for i := 0; i < 2; i++ { // idempotent
+		if err := e.AllocateStock(ctx(t), so.Number); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, alloc = stock(t, e, "WIDGET", "FR011"); !alloc.Equal(d("3")) {
-		t.Errorf("ALASTO after order = %s, want 3", alloc)
+		t.Errorf("ALASTO after allocating = %s, want 3", alloc)
 	}
 	if _, alloc = stock(t, e, "WIDGET", "US011"); !alloc.IsZero() {
 		t.Errorf("other facility allocated %s", alloc)

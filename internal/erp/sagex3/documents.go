@@ -143,7 +143,7 @@ func (c *Client) FindDocument(ctx context.Context, kind erp.DocumentKind, extern
 	return erp.PickLive(docs, func(d *erp.Document) string { return d.Status }), nil
 }
 
-// CreateDocument posts a sales order (SOH; allocates stock), sales invoice (SIH; SourceRef is
+// CreateDocument posts a sales order (SOH; its stock is allocated by AllocateStock), sales invoice (SIH; SourceRef is
 // its order) or credit memo (SourceRef is the invoice it credits), each on site d.Site (SALFCY,
 // else Options.SalesFacility).
 // X3 does not deduplicate: callers FindDocument first.
@@ -198,4 +198,13 @@ func (c *Client) WireDocument(kind erp.DocumentKind, d erp.Document) (any, error
 		return nil, err
 	}
 	return c.toWireDoc(kind, d), nil
+}
+
+// AllocateStock allocates the stock (ALASTO) of sales order number's stocked lines in its site.
+// X3 allocates an order once, so a retry after a lost response changes nothing.
+func (c *Client) AllocateStock(ctx context.Context, number string) error {
+	if number == "" {
+		return httpx.Invalid("AllocateStock: sales order number is required")
+	}
+	return c.h.Do(ctx, "POST", "/sales/salesOrders"+httpx.Seg(number)+"/allocate", nil, nil, nil)
 }
