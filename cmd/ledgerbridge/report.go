@@ -1,15 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -60,35 +57,49 @@ report's JSON, --open opens its HTML page in a browser (xdg-open), --list lists 
 			if dir == "" {
 				dir = reportDir()
 			}
+			st, err := openStore(dir)
+			if err != nil {
+				return err
+			}
 			if listAll {
-				reps, err := loadReports(dir)
+				list, err := st.List()
 				if err != nil {
 					return err
 				}
-				if len(reps) == 0 {
+				if len(list) == 0 {
 					return fmt.Errorf("no reports in %s yet: run ledgerbridge reconcile", dir)
 				}
 				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 				fmt.Fprintln(tw, "REPORT ID\tPROVIDER\tFROM\tTO\tGENERATED\tOBJECTS\tDISCREPANCIES")
-				for _, r := range reps {
+				for _, r := range list {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\n", r.ID, r.Provider, day(r.From), day(r.To),
-						r.GeneratedAt.Local().Format("2006-01-02 15:04"), r.Objects, discrepancies(r.Report))
+						r.GeneratedAt.Local().Format("2006-01-02 15:04"), r.Objects, r.Discrepancies)
 				}
 				return tw.Flush()
 			}
-			var (
-				r    *report.Report
-				path string
-				err  error
-			)
+			id := ""
 			if len(args) == 1 {
-				r, path, err = loadReport(dir, args[0])
+				id = args[0]
 			} else {
-				r, path, err = latestReport(dir)
+				list, err := st.List()
+				if err != nil {
+					return err
+				}
+				if len(list) == 0 {
+					return fmt.Errorf("no reports in %s yet: run ledgerbridge reconcile", dir)
+				}
+				id = list[0].ID
 			}
-			if err != nil {
-				return err
+			r, err := st.Get(id)
+			switch {
+			case errors.Is(err, report.ErrNotFound):
+				return fmt.Errorf("no report %q in %s (ledgerbridge report --list shows them)", id, dir)
+			case errors.Is(err, report.ErrInvalidID):
+				return usagef("%q is not a report ID (ledgerbridge report --list shows them)", id)
+			case err != nil:
+				return fmt.Errorf("report %s: %s", id, oneLine(err.Error()))
 			}
+			path := filepath.Join(st.Dir(), r.ID+".json")
 			switch {
 			case asJSON:
 				b, err := os.ReadFile(path)
@@ -98,7 +109,7 @@ report's JSON, --open opens its HTML page in a browser (xdg-open), --list lists 
 				_, err = a.stdout.Write(b)
 				return err
 			case open:
-				html := strings.TrimSuffix(path, ".json") + ".html"
+				html, _ := st.HTMLPath(r.ID)
 				if _, err := os.Stat(html); err != nil {
 					return fmt.Errorf("report %s has no HTML page at %s", r.ID, html)
 				}
@@ -122,78 +133,12 @@ report's JSON, --open opens its HTML page in a browser (xdg-open), --list lists 
 	return c
 }
 
-// readReport decodes one report JSON file.
-func readReport(path string) (*report.Report, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var r report.Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s is not a report: %v", path, err)
-	}
-	if r.ID == "" {
-		r.ID = strings.TrimSuffix(filepath.Base(path), ".json")
-	}
-	return &r, nil
-}
-
-// loadReport reads the report id from dir (or id as a path to a report's .json or .html file).
-func loadReport(dir, id string) (*report.Report, string, error) {
-	path := filepath.Join(dir, filepath.Base(id)+".json")
-	if strings.HasSuffix(id, ".json") || strings.HasSuffix(id, ".html") {
-		path = strings.TrimSuffix(strings.TrimSuffix(id, ".html"), ".json") + ".json"
-	}
-	r, err := readReport(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, "", fmt.Errorf("no report %q in %s (ledgerbridge report --list shows them)", id, dir)
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	return r, path, nil
-}
-
-type loaded struct {
-	*report.Report
-	path string
-}
-
-// loadReports reads every report in dir, newest first.
-func loadReports(dir string) ([]loaded, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil {
-		return nil, err
-	}
-	if _, err := os.Stat(dir); err != nil {
+// openStore opens the report folder for reading (a missing folder is an error, not created).
+func openStore(dir string) (*report.Store, error) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("no report folder %s (set LEDGERBRIDGE_REPORT_DIR, or run ledgerbridge reconcile first)", dir)
 	}
-	var out []loaded
-	for _, p := range paths {
-		r, err := readReport(p)
-		if err != nil {
-			continue // not a report (or being written): skipped
-		}
-		out = append(out, loaded{r, p})
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].GeneratedAt.Equal(out[j].GeneratedAt) {
-			return out[i].GeneratedAt.After(out[j].GeneratedAt)
-		}
-		return out[i].ID > out[j].ID
-	})
-	return out, nil
-}
-
-func latestReport(dir string) (*report.Report, string, error) {
-	reps, err := loadReports(dir)
-	if err != nil {
-		return nil, "", err
-	}
-	if len(reps) == 0 {
-		return nil, "", fmt.Errorf("no reports in %s yet: run ledgerbridge reconcile", dir)
-	}
-	return reps[0].Report, reps[0].path, nil
+	return report.NewStore(dir)
 }
 
 func day(t time.Time) string {
@@ -207,19 +152,6 @@ func day(t time.Time) string {
 	return u.Format(time.RFC3339)
 }
 
-// discrepancies counts the objects that need a look (everything but posted, healed, not posted).
-func discrepancies(r *report.Report) int {
-	n := 0
-	for _, c := range r.Classes {
-		switch c.Class {
-		case report.ClassPosted, report.ClassNotPosting, report.ClassHealed:
-		default:
-			n += c.Count
-		}
-	}
-	return n
-}
-
 func printReport(w io.Writer, r *report.Report, path string, items int) {
 	fmt.Fprintf(w, "Report %s\n", r.ID)
 	erp := r.ERP
@@ -227,7 +159,7 @@ func printReport(w io.Writer, r *report.Report, path string, items int) {
 		erp = "the ERP"
 	}
 	fmt.Fprintf(w, "%s → %s, %s to %s, generated %s: %s, %s\n", r.Provider, erp, day(r.From), day(r.To),
-		r.GeneratedAt.Local().Format("2006-01-02 15:04:05"), plural(r.Objects, "object"), plural(discrepancies(r), "discrepancy"))
+		r.GeneratedAt.Local().Format("2006-01-02 15:04:05"), plural(r.Objects, "object"), plural(r.Discrepancies(), "discrepancy"))
 	if r.WorkflowID != "" {
 		fmt.Fprintf(w, "run %s\n", r.WorkflowID)
 	}
@@ -237,9 +169,8 @@ func printReport(w io.Writer, r *report.Report, path string, items int) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "CURRENCY\tPROVIDER\tERP\tDIFFERENCE\tOBJECTS\t")
 		for _, t := range r.Totals {
-			e := money.Exponent(t.Currency)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t\n", money.Currency(t.Currency), t.Provider.StringFixed(e), t.ERP.StringFixed(e),
-				t.Provider.Sub(t.ERP).StringFixed(e), t.Count)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t\n", money.Currency(t.Currency), report.FormatAmount(t.Provider, t.Currency),
+				report.FormatAmount(t.ERP, t.Currency), report.FormatAmount(t.Provider.Sub(t.ERP), t.Currency), t.Count)
 		}
 		tw.Flush()
 	}
@@ -287,5 +218,5 @@ func amount(d decimal.Decimal, currency string) string {
 	if currency == "" {
 		return d.String()
 	}
-	return d.StringFixed(money.Exponent(currency)) + " " + money.Currency(currency)
+	return report.FormatAmount(d, currency) + " " + money.Currency(currency)
 }
