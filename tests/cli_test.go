@@ -165,9 +165,11 @@ func TestCLIParkedRunsListExplainRetryAbandon(t *testing.T) {
 	cliBinary(t)
 	p1 := pay(t, 2500, "usd", map[string]string{"sage_item_id": "NOPE"})
 	p2 := pay(t, 2600, "usd", map[string]string{"sage_item_id": "NOPE"})
-	id1, id2 := workflows.OrderToCashID(p1.ChargeID), workflows.OrderToCashID(p2.ChargeID)
+	p3 := pay(t, 2700, "usd", map[string]string{"sage_item_id": "NOPE"})
+	id1, id2, id3 := workflows.OrderToCashID(p1.ChargeID), workflows.OrderToCashID(p2.ChargeID), workflows.OrderToCashID(p3.ChargeID)
 	st1 := waitStatus(t, p1.ChargeID, workflows.StatusNeedsAttention, time.Minute)
 	waitStatus(t, p2.ChargeID, workflows.StatusNeedsAttention, time.Minute)
+	waitStatus(t, p3.ChargeID, workflows.StatusNeedsAttention, time.Minute)
 
 	t.Run("list parked", func(t *testing.T) {
 		rows := waitListed(t, []string{id1, id2}, "--parked", "--provider", "stripe", "--status", "needsattention", "--since", "1h")
@@ -265,6 +267,23 @@ func TestCLIParkedRunsListExplainRetryAbandon(t *testing.T) {
 			t.Errorf("%d invoices for the abandoned charge", n)
 		}
 	})
+
+	t.Run("bulk abandon by query", func(t *testing.T) {
+		q := fmt.Sprintf(`NeedsAttention = true AND ProviderObjectID = %q`, p3.ChargeID)
+		waitListed(t, []string{id3}, "--query", q)
+		r := cli(t, nil, "runs", "abandon", "--query", q, "--reason", "test: bulk", "--yes")
+		if r.code != 0 || !strings.Contains(r.stdout, id3) || !strings.Contains(r.stdout, "abandon: signalled 1 of 1 run") {
+			t.Fatalf("bulk abandon: %s", r)
+		}
+		if res := waitResult(t, p3.ChargeID, time.Minute); res.Status != workflows.StatusAbandoned || !strings.Contains(res.Note, "test: bulk") {
+			t.Fatalf("after bulk abandon: %+v", res)
+		}
+		// Nothing open matches any more: nothing is sent, and that is not an error.
+		r = cli(t, nil, "runs", "abandon", "--query", q, "--reason", "again", "--yes")
+		if r.code != 0 || !strings.Contains(r.stdout, "nothing to abandon") {
+			t.Fatalf("bulk abandon with no match: %s", r)
+		}
+	})
 }
 
 // Errors are one line with the right exit code: 1 for what went wrong, 2 for the command line.
@@ -340,7 +359,7 @@ func TestCLIReportReadsReportFolder(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("report: %s", r)
 	}
-	for _, want := range []string{"Report stripe-latest", "150.00", "120.00", "30.00 USD", "8800", "posted 3 · missing 1", "ch_cli_missing",
+	for _, want := range []string{"Report stripe-latest", "150.00", "120.00", "30.00 USD", "8,800", "posted 3 · missing 1", "ch_cli_missing",
 		"no invoice with this external reference", "1 discrepancy"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("report lacks %q:\n%s", want, r.stdout)
@@ -360,7 +379,8 @@ func TestCLIReportReadsReportFolder(t *testing.T) {
 
 // A charge whose webhook is held back is missing in the ERP: `backfill` over its window heals it
 // (its order-to-cash run is started by its normal workflow ID), the late webhook then reaches the
-// same run (one invoice), `reconcile --no-heal` finds it posted, and `report` shows the report.
+// same run (one invoice); a backfill started again from the same day joins the running one;
+// `reconcile --no-heal` finds the charge posted, and `report` shows the report.
 func TestCLIBackfillReconcileReport(t *testing.T) {
 	cliBinary(t)
 	setDelivery(t, map[string]any{"paused": true})
@@ -375,28 +395,28 @@ func TestCLIBackfillReconcileReport(t *testing.T) {
 	from := time.Now().UTC().Truncate(time.Second).Add(-time.Second)
 	p := pay(t, 4200, "usd", nil)
 	to := time.Now().UTC().Truncate(time.Second).Add(2 * time.Second)
-	window := []string{"--provider", "stripe", "--since", from.Format(time.RFC3339), "--until", to.Format(time.RFC3339)}
+	backfillID := workflows.ReconcileID("stripe", from, to, true)
 
-	r := cli(t, nil, append([]string{"backfill", "--json"}, window...)...)
-	if r.code != 0 && strings.Contains(r.stderr, "no report folder configured") {
-		// Healing happens page by page, before the report: it must have posted the charge.
-		if res := waitResult(t, p.ChargeID, time.Minute); res.Status != workflows.StatusPosted {
-			t.Fatalf("backfill healed %s to %s", p.ChargeID, res.Status)
-		}
-		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
-		if last := lines[len(lines)-1]; r.code != 1 || !strings.HasPrefix(last, "ledgerbridge: "+workflows.ReconcileID("stripe", from, to, true)+" failed: ValidationError") {
-			t.Fatalf("backfill without a report store: %s", r)
-		}
-		t.Skip("the worker has no report store yet (activities.Reports is not set), so reconciliations fail at WriteReport; " +
-			"the heal was checked, the report and reconcile steps were not")
-	}
-	var res workflows.ReconcileResult
-	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &res) != nil {
+	r := cli(t, nil, "backfill", "--json", "--provider", "stripe", "--since", from.Format(time.RFC3339), "--until", to.Format(time.RFC3339))
+	// Until the worker has a report store, a reconciliation fails at its last step (the report);
+	// healing happens page by page before it.
+	noReports := r.code != 0 && strings.Contains(r.stderr, "no report folder configured")
+	if !strings.Contains(r.stderr, "started backfill "+backfillID) {
 		t.Fatalf("backfill: %s", r)
 	}
-	wantID := workflows.ReconcileID("stripe", from, to, true)
-	if res.Healed != 1 || res.Objects != 1 || !strings.Contains(r.stderr, "started backfill "+wantID) {
-		t.Fatalf("backfill result %+v: %s", res, r)
+	if noReports {
+		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+		if last := lines[len(lines)-1]; r.code != 1 || !strings.HasPrefix(last, "ledgerbridge: "+backfillID+" failed: ValidationError") {
+			t.Fatalf("backfill without a report store: %s", r)
+		}
+	} else {
+		var res workflows.ReconcileResult
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &res) != nil {
+			t.Fatalf("backfill: %s", r)
+		}
+		if res.Healed != 1 || res.Objects != 1 {
+			t.Fatalf("backfill result %+v: %s", res, r)
+		}
 	}
 	if got := waitResult(t, p.ChargeID, time.Minute); got.Status != workflows.StatusPosted {
 		t.Fatalf("healed run: %s", got.Status)
@@ -406,11 +426,45 @@ func TestCLIBackfillReconcileReport(t *testing.T) {
 	requireOne(t, "Invoices", byRef(p.ChargeID))
 	requireOne(t, "Payments", byRef(p.ChargeID))
 
+	joinedID := ""
+	t.Run("backfill again joins the running one", func(t *testing.T) {
+		// With the worker down the backfill stays running, so the second command finds it.
+		if err := stack.Terminate("worker"); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			if err := stack.Restart("worker"); err != nil {
+				t.Fatal(err)
+			}
+			waitWorkerReady(t)
+		}()
+		first := cli(t, nil, "backfill", "--provider", "stripe", "--since", from.Format(time.RFC3339), "--detach")
+		id := strings.TrimSpace(first.stdout)
+		if first.code != 0 || !strings.HasPrefix(id, "backfill/stripe/"+from.Format("20060102T150405Z")+"-") || id == backfillID {
+			t.Fatalf("backfill --detach: %s", first)
+		}
+		waitListed(t, []string{id}, "--query", fmt.Sprintf("WorkflowId = %q", id))
+		second := cli(t, nil, "backfill", "--provider", "stripe", "--since", from.Format(time.RFC3339), "--detach")
+		if second.code != 0 || strings.TrimSpace(second.stdout) != id || !strings.Contains(second.stderr, "joined the running backfill "+id) {
+			t.Fatalf("second backfill did not join %s: %s", id, second)
+		}
+		joinedID = id
+	})
+
+	if noReports {
+		t.Skip("the worker has no report store yet (activities.Reports is not set), so reconciliations fail at WriteReport; " +
+			"backfill healing and joining were checked, reconcile and its report were not")
+	}
+	if joinedID != "" { // it runs again with the worker; its report must not be the latest below
+		var res workflows.ReconcileResult
+		waitDone(t, tc, joinedID, &res, time.Minute)
+	}
 	r = cli(t, nil, "reconcile", "--provider", "stripe", "--from", from.Format(time.RFC3339), "--to", to.Format(time.RFC3339), "--no-heal")
 	if r.code != 0 || !strings.Contains(r.stdout, "1 object, 0 healed, 0 discrepancies") || !strings.Contains(r.stdout, "posted 1") ||
 		!strings.Contains(r.stdout, stack.GatewayInternalURL()+"/admin/reports/") {
 		t.Fatalf("reconcile: %s", r)
 	}
+	t.Logf("reconcile:\n%s", r.stdout)
 	reportID := ""
 	for _, line := range strings.Split(r.stdout, "\n") {
 		if f := strings.Fields(line); len(f) == 2 && f[0] == "report" {
@@ -424,6 +478,7 @@ func TestCLIBackfillReconcileReport(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "Report "+reportID) || !strings.Contains(r.stdout, "posted 1") {
 		t.Fatalf("report: %s", r)
 	}
+	t.Logf("report:\n%s", r.stdout)
 	if r := cli(t, nil, "report"); r.code != 0 || !strings.Contains(r.stdout, "Report "+reportID) {
 		t.Fatalf("latest report is not the reconciliation's: %s", r)
 	}
