@@ -83,6 +83,7 @@ type lineChart struct {
 
 // payoutRow is one payout of the tie-out chart: its label line above its bar.
 type payoutRow struct {
+	Status                string
 	TextY, TrackY, TrackW string
 	Bar                   rect
 	Label, Detail         string
@@ -380,7 +381,7 @@ func payoutTieOut(payouts []Payout) *payoutChart {
 		if status == "" {
 			status = "unknown"
 		}
-		ch.Rows = append(ch.Rows, payoutRow{TextY: f(y + 14), TrackY: f(y + 20), TrackW: f(x.at(hi) - left),
+		ch.Rows = append(ch.Rows, payoutRow{Status: status, TextY: f(y + 14), TrackY: f(y + 20), TrackW: f(x.at(hi) - left),
 			Bar: rect{X: f(left), Y: f(y + 20), W: f(x.at(share(p)) - left), H: "18", Class: "payout-bar status-" + status,
 				Title: p.ID + ": payout " + FormatMoney(p.Amount, p.Currency) + ", posted " + FormatMoney(p.Posted, p.Currency) + " (" + status + ")"},
 			Label:  p.ID + " · " + FormatMoney(p.Amount, p.Currency),
