@@ -15,6 +15,7 @@ import (
 
 	"github.com/ledgerbridge/ledgerbridge/activities"
 	"github.com/ledgerbridge/ledgerbridge/internal/report"
+	"github.com/ledgerbridge/ledgerbridge/workflows"
 )
 
 func TestListFilterQuery(t *testing.T) {
@@ -314,5 +315,35 @@ func TestShellQuote(t *testing.T) {
 		if got := shellQuote(tt.in); got != tt.want {
 			t.Errorf("shellQuote(%q) = %s, want %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestProgress(t *testing.T) {
+	steps := []workflows.ReconcileProgress{
+		{Phase: "listing"}, {Phase: "classifying", Done: 100}, {Phase: "classifying", Done: 200, Healed: 3},
+		{Phase: "reporting", Done: 250, Healed: 3}, {Phase: "done", Done: 250, Total: 250, Healed: 3},
+	}
+	tests := []struct {
+		name string
+		tty  bool
+		want []string
+	}{
+		{"terminal: a progress bar", true, []string{"classifying, 3 healed", "250/250"}},
+		{"log: a line per phase", false, []string{"listing: 0 objects\n", "classifying: 100 objects\n", "reporting, 3 healed: 250 objects\n", "done, 3 healed: 250 objects\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			p := newProgress(&buf, tt.tty)
+			for _, s := range steps {
+				p.update(s)
+			}
+			p.finish()
+			for _, w := range tt.want {
+				if !strings.Contains(buf.String(), w) {
+					t.Errorf("output lacks %q: %q", w, buf.String())
+				}
+			}
+		})
 	}
 }

@@ -339,7 +339,7 @@ func newProgress(w io.Writer, tty bool) *progress {
 	if tty {
 		p.bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription("starting"),
 			progressbar.OptionShowCount(), progressbar.OptionSetItsString("objects"), progressbar.OptionShowIts(),
-			progressbar.OptionSpinnerType(14), progressbar.OptionSetElapsedTime(true), progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionSpinnerType(14), progressbar.OptionSetElapsedTime(true),
 			progressbar.OptionSetRenderBlankState(true))
 	}
 	return p

@@ -2,11 +2,14 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
+
+var releaseVersion = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+$`)
 
 // version is set at build time: go build -ldflags "-X main.version=v1.2.3".
 var version = "dev"
@@ -15,7 +18,8 @@ var version = "dev"
 func versionString() string {
 	v, commit, modified := version, "", false
 	if info, ok := debug.ReadBuildInfo(); ok {
-		if v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		// A tagged module version (go install …@v1.2.3); pseudo-versions repeat the commit.
+		if v == "dev" && releaseVersion.MatchString(info.Main.Version) {
 			v = info.Main.Version
 		}
 		for _, s := range info.Settings {
