@@ -226,6 +226,10 @@ type PushCustomerResult struct {
 // come from the ERP ID and its change time, so a retry replays rather than duplicates.
 func (a *Activities) PushCustomerToStripe(ctx context.Context, in *PushCustomerInput) (*PushCustomerResult, error) {
 	c := in.Customer
+	if strings.HasPrefix(c.ExternalRef, payTraceRefPrefix) {
+		// A PayTrace customer: its profile sync owns it (PushCustomerToPayTrace), not Stripe.
+		return &PushCustomerResult{Action: "skipped"}, nil
+	}
 	params := func() *stripe.CustomerParams {
 		p := &stripe.CustomerParams{Name: stripe.String(c.Name), Email: stripe.String(c.Email), Phone: stripe.String(c.Phone),
 			Address: &stripe.AddressParams{Line1: stripe.String(c.Address.Line1), Line2: stripe.String(c.Address.Line2),

@@ -101,10 +101,18 @@ func eventually(t *testing.T, within time.Duration, ok func() bool, what string,
 // triggerSync runs this stack's ERP → Stripe schedule now and returns that run's result.
 func (e *monthEnv) triggerSync(t *testing.T) workflows.CustomerSyncResult {
 	t.Helper()
+	var res workflows.CustomerSyncResult
+	e.triggerSchedule(t, workflows.CustomerSyncScheduleID, workflows.CustomerSyncWorkflowName, &res)
+	return res
+}
+
+// triggerSchedule runs a schedule now and decodes the result of that run into out.
+func (e *monthEnv) triggerSchedule(t *testing.T, scheduleID, workflowType string, out any) {
+	t.Helper()
 	ctx := context.Background()
 	runs := func() [][2]string {
 		resp, err := e.tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Query: fmt.Sprintf(`WorkflowType = %q AND ExecutionStatus = "Completed"`, workflows.CustomerSyncWorkflowName)})
+			Query: fmt.Sprintf(`WorkflowType = %q AND ExecutionStatus = "Completed"`, workflowType)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,21 +123,19 @@ func (e *monthEnv) triggerSync(t *testing.T) workflows.CustomerSyncResult {
 		return out
 	}
 	before := len(runs())
-	h := e.tc.ScheduleClient().GetHandle(ctx, workflows.CustomerSyncScheduleID)
-	eventually(t, 30*time.Second, func() bool { _, err := h.Describe(ctx); return err == nil }, "schedule %s", workflows.CustomerSyncScheduleID)
+	h := e.tc.ScheduleClient().GetHandle(ctx, scheduleID)
+	eventually(t, 30*time.Second, func() bool { _, err := h.Describe(ctx); return err == nil }, "schedule %s", scheduleID)
 	if err := h.Trigger(ctx, tclient.ScheduleTriggerOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	var res workflows.CustomerSyncResult
-	eventually(t, 30*time.Second, func() bool {
+	eventually(t, 60*time.Second, func() bool {
 		r := runs()
 		if len(r) <= before {
 			return false
 		}
-		if err := e.tc.GetWorkflow(ctx, r[0][0], r[0][1]).Get(ctx, &res); err != nil {
+		if err := e.tc.GetWorkflow(ctx, r[0][0], r[0][1]).Get(ctx, out); err != nil {
 			t.Fatal(err)
 		}
 		return true
-	}, "the triggered sync completes")
-	return res
+	}, "the triggered run of %s completes", scheduleID)
 }

@@ -143,18 +143,27 @@ func run() error {
 	w.RegisterWorkflowWithOptions(workflows.PayoutToGL, workflow.RegisterOptions{Name: workflows.PayoutWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CustomerToERP, workflow.RegisterOptions{Name: workflows.CustomerWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CustomerSyncToStripe, workflow.RegisterOptions{Name: workflows.CustomerSyncWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.PayTraceCustomerSync, workflow.RegisterOptions{Name: workflows.PayTraceCustomerSyncWorkflowName})
 	w.RegisterActivity(acts)
 
 	log.Info("worker started", zap.String("temporal", cfg.TemporalAddress), zap.String("taskQueue", cfg.TaskQueue),
 		zap.String("stripe", cfg.StripeAPIURL), zap.String("erp", cfg.ERP), zap.String("sage", cfg.SageURL),
 		zap.Bool("encryptedPayloads", topts.DataConverter != nil), zap.Bool("alerts", cfg.AlertWebhookURL != ""))
+	// A provider this installation does not use has its schedules paused (interval 0).
+	stripeSyncEvery, payTraceEvery, payTraceSyncEvery := cfg.CustomerSyncInterval, cfg.PayTracePollInterval, cfg.CustomerSyncInterval
+	if !cfg.Uses("stripe") {
+		stripeSyncEvery = 0
+	}
+	if !cfg.Uses("paytrace") {
+		payTraceEvery, payTraceSyncEvery = 0, 0
+	}
 	if err := ensureSchedule(ctx, tc, workflows.CustomerSyncScheduleID, workflows.CustomerSyncWorkflowName, cfg.TaskQueue,
-		cfg.CustomerSyncInterval, &activities.SyncCursor{}, log); err != nil {
+		stripeSyncEvery, &activities.SyncCursor{}, log); err != nil {
 		return err
 	}
-	payTraceEvery := cfg.PayTracePollInterval
-	if !cfg.Uses("paytrace") {
-		payTraceEvery = 0
+	if err := ensureSchedule(ctx, tc, workflows.PayTraceCustomerSyncScheduleID, workflows.PayTraceCustomerSyncWorkflowName, cfg.TaskQueue,
+		payTraceSyncEvery, &activities.SyncCursor{}, log); err != nil {
+		return err
 	}
 	for _, p := range cfg.Providers {
 		if err := ensureSchedule(ctx, tc, workflows.ReconcileScheduleID(p), workflows.ReconcileWorkflowName, cfg.TaskQueue,

@@ -90,7 +90,7 @@ type Config struct {
 	CreateSalesOrder bool
 	// AlertWebhookURL, if set, receives a JSON POST whenever a run parks.
 	AlertWebhookURL string
-	// CustomerSyncInterval is how often the ERP → Stripe customer sync runs (0: no schedule).
+	// CustomerSyncInterval is how often the customer syncs run (ERP → Stripe, PayTrace profiles ↔ ERP; 0: paused).
 	CustomerSyncInterval time.Duration
 	// GLOverrides are LEDGERBRIDGE_GL_ACCOUNTS entries, applied over the mapping file's gl section.
 	GLOverrides string
@@ -152,7 +152,7 @@ var Vars = []Var{
 	{"LEDGERBRIDGE_CREATE_SALES_ORDER", "false", "post a sales order before the invoice"},
 	{"LEDGERBRIDGE_ALERT_WEBHOOK_URL", "", "URL that receives a JSON alert when a run parks (NeedsAttention)"},
 	{"LEDGERBRIDGE_GL_ACCOUNTS", "", "GL account overrides applied over the mapping file's gl section, e.g. `bank=1010-00,category.charge=1015-00,fee.refund=6150-00`"},
-	{"LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL", "5m", "how often the Temporal Schedule pushes ERP customer changes to Stripe (0 disables)"},
+	{"LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL", "5m", "how often the customer syncs run: ERP changes → Stripe (`customer-sync-erp-to-stripe`) and PayTrace profiles ↔ ERP (`paytrace-customer-sync`); 0 disables"},
 	{"LEDGERBRIDGE_ADMIN_TOKEN", "", "Bearer token of the gateway's /admin endpoints (preview); empty (the default) disables them. `make run` sets admin_ledgerbridge_dev"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 }
