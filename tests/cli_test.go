@@ -247,6 +247,21 @@ func TestCLIParkedRunsListExplainRetryAbandon(t *testing.T) {
 		}
 		// A finished run cannot be retried: one clear line.
 		requireOneLineError(t, cli(t, nil, "runs", "retry", id1), 1, "has already finished")
+		// Explained again, it shows what it posted.
+		if r := cli(t, nil, "runs", "explain", id1); r.code != 0 || !strings.Contains(r.stdout, "Posted at step done") ||
+			!strings.Contains(r.stdout, "itemId=WIDGET") || !strings.Contains(r.stdout, fmt.Sprint(inv["InvoiceNo"])) {
+			t.Errorf("explain after retry: %s", r)
+		}
+	})
+
+	t.Run("without the codec keys", func(t *testing.T) {
+		var env []string
+		for _, kv := range cliEnv() {
+			if !strings.HasPrefix(kv, "LEDGERBRIDGE_CODEC_KEYS=") {
+				env = append(env, kv)
+			}
+		}
+		requireOneLineError(t, cli(t, env, "runs", "explain", id2), 1, "payloads are encrypted; set LEDGERBRIDGE_CODEC_KEYS")
 	})
 
 	t.Run("abandon", func(t *testing.T) {

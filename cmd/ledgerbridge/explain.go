@@ -16,6 +16,7 @@ import (
 	failurepb "go.temporal.io/api/failure/v1"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/ledgerbridge/ledgerbridge/internal/codec"
 	"github.com/ledgerbridge/ledgerbridge/workflows"
 )
 
@@ -103,10 +104,9 @@ func (a *app) explain(ctx context.Context, id string) (*explanation, error) {
 	if qerr == nil {
 		var st map[string]any
 		if err := v.Get(&st); err != nil {
-			ex.StatusError = fmt.Sprintf("the %s query of %s answered something this CLI cannot decode: %v", queryName, id, err)
-		} else {
-			ex.Status = st
+			return nil, a.decodeError(err, queryName+" query of "+id)
 		}
+		ex.Status = st
 	} else {
 		ex.StatusError = a.temporalError(qerr, id, queryName+" query").Error()
 	}
@@ -132,6 +132,19 @@ func (a *app) explain(ctx context.Context, id string) (*explanation, error) {
 	}
 	ex.Links = append(ex.Links, explainedLink{"history", "temporal workflow show --workflow-id " + shellQuote(id) + " (with --codec-endpoint http://<gateway internal>/codec when payloads are encrypted)"})
 	return ex, nil
+}
+
+// decodeError explains a payload that does not decode: almost always encryption keys that differ
+// from the worker's.
+func (a *app) decodeError(err error, what string) error {
+	msg := oneLine(err.Error())
+	if strings.Contains(msg, codec.EncodingEncrypted) || errors.Is(err, codec.ErrUnknownKey) {
+		if a.cfg == nil || a.cfg.CodecKeys == "" {
+			return fmt.Errorf("cannot decode the %s: its payloads are encrypted; set %s to the worker's keys", what, codec.KeysEnv)
+		}
+		return fmt.Errorf("cannot decode the %s: %s (%s must hold the key the worker encrypted with)", what, msg, codec.KeysEnv)
+	}
+	return fmt.Errorf("cannot decode the %s: %s", what, msg)
 }
 
 func pendingState(s enumspb.PendingActivityState) string {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -141,11 +140,3 @@ func formatAmount(v float64) string {
 
 // joinKnown lists names for a message.
 func joinKnown(names []string) string { return strings.Join(names, ", ") }
-
-// describeFilter says in words what a list found (for "no runs match").
-func describeFilter(q string) string {
-	if q == "" {
-		return "no runs"
-	}
-	return fmt.Sprintf("no runs match %s", q)
-}

@@ -266,11 +266,11 @@ func (a *app) describe(ctx context.Context, id string) (*workflowservice.Describ
 	}
 	cctx, cancel := a.callCtx(ctx)
 	defer cancel()
-	resp, err := tc.DescribeWorkflowExecution(cctx, id, "")
+	desc, err := tc.DescribeWorkflow(cctx, id, "")
 	if err != nil {
 		return nil, a.temporalError(err, id, "describe")
 	}
-	return resp, nil
+	return desc.RawResponse, nil
 }
 
 // isRunning reports whether the described run is open.
