@@ -1,9 +1,17 @@
 // Command demo is `make demo`: against a running `make run`, it uses stripe-go to create a few
 // customers and card payments in the Stripe sandbox, waits for ledgerbridge to post them, and
-// prints the Sage 500 documents they became.
+// prints the Sage documents they became. On ERP=sagex3 it then makes PayTrace payments with the
+// project's PayTrace client (a keyed sale with level-3 lines, a sale by customer profile, a void,
+// a settled batch and a partial refund) and prints the Sage X3 documents and the batch's journal
+// entry they became.
+//
+// Environment (defaults are make run's): ERP (sage500), STRIPE_API_URL, STRIPE_API_KEY, SAGE_URL,
+// SAGE_API_KEY, PAYTRACE_API_URL, PAYTRACE_USERNAME, PAYTRACE_PASSWORD, PAYTRACE_INTEGRATOR_ID,
+// TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE (and the TEMPORAL_TLS_* / TEMPORAL_API_KEY settings).
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,7 +47,7 @@ type dialect struct {
 
 var dialects = map[string]dialect{
 	"sage500": {"Sage 500", "/Sage500API/Invoices", "/Sage500API/Payments", "InvoiceNo", "CustomerID", "CurrID", "InvoiceTotal", "Status", "PaymentNo"},
-	"sagex3":  {"Sage X3", "/api/v1/sales/salesInvoices", "/api/v1/financials/payments", "NUM", "BPCORD", "CUR", "AMTATI", "STA", "NUM"},
+	"sagex3":  {"Sage X3", "/api/v1/sales/salesInvoices", "/api/v1/financials/payments", "NUM", "BPCINV", "CUR", "AMTATI", "STA", "NUM"},
 	"sagepro": {"Sage Pro", "/SageProAPI/Invoice", "/SageProAPI/Receipt", "invno", "custno", "currcode", "invamt", "PaymentStatus", "rcptno"},
 }
 
@@ -53,7 +61,8 @@ func run() error {
 	stripeURL := envOr("STRIPE_API_URL", "http://127.0.0.1:12111")
 	sageURL := envOr("SAGE_URL", "http://127.0.0.1:8383")
 	sageKey := envOr("SAGE_API_KEY", "sage_ledgerbridge_dev")
-	d, ok := dialects[envOr("ERP", "sage500")]
+	erpName := envOr("ERP", "sage500")
+	d, ok := dialects[erpName]
 	if !ok {
 		return fmt.Errorf("ERP=%q: want sage500, sagex3 or sagepro (the ERP make run uses)", os.Getenv("ERP"))
 	}
@@ -99,7 +108,14 @@ func run() error {
 			inv[d.total], inv[d.status], pmt[d.paymentNo])
 	}
 	fmt.Println("\nEach charge is one invoice with its payment applied; the ERP IDs are in the charge's metadata.")
-	fmt.Println("Runs are in Temporal Web UI (http://127.0.0.1:8233), searchable by ProviderObjectID and ErpDocument.")
+	if erpName == "sagex3" {
+		if err := payTraceDemo(context.Background(), sageURL, sageKey); err != nil {
+			return err
+		}
+	} else {
+		fmt.Printf("\nPayTrace: skipped on ERP=%s; PayTrace → Sage runs on ERP=sagex3 (make run ERP=sagex3, then make demo ERP=sagex3).\n", erpName)
+	}
+	fmt.Println("\nRuns are in Temporal Web UI (http://127.0.0.1:8233), searchable by ProviderObjectID and ErpDocument.")
 	return nil
 }
 
