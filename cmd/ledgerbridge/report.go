@@ -161,7 +161,11 @@ func printReport(w io.Writer, r *report.Report, path string, items int) {
 	fmt.Fprintf(w, "%s → %s, %s to %s, generated %s: %s, %s\n", r.Provider, erp, day(r.From), day(r.To),
 		r.GeneratedAt.Local().Format("2006-01-02 15:04:05"), plural(r.Objects, "object"), plural(r.Discrepancies(), "discrepancy"))
 	if r.WorkflowID != "" {
-		fmt.Fprintf(w, "run %s\n", r.WorkflowID)
+		fmt.Fprintf(w, "run %s", r.WorkflowID)
+		if u := report.RunURL(r.WebUI, r.WorkflowID, r.RunID); u != "" {
+			fmt.Fprintf(w, "  %s", u)
+		}
+		fmt.Fprintln(w)
 	}
 
 	if len(r.Totals) > 0 {
