@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/stripe/stripe-go/v76"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -34,12 +37,6 @@ type RunInspector interface {
 	ExecuteWorkflow(ctx context.Context, options client.StartWorkflowOptions, workflow interface{}, args ...interface{}) (client.WorkflowRun, error)
 	SignalWithStartWorkflow(ctx context.Context, workflowID string, signalName string, signalArg interface{},
 		options client.StartWorkflowOptions, workflow interface{}, workflowArgs ...interface{}) (client.WorkflowRun, error)
-}
-
-// DuplicateCounter is implemented by connectors that can count the live documents sharing an
-// external reference (a duplicate someone posted by hand).
-type DuplicateCounter interface {
-	CountLive(ctx context.Context, kind erp.DocumentKind, externalRef string) (int, error)
 }
 
 // Run is how a reconciled object's workflow is found and (re)started: the same ID and input the
@@ -90,7 +87,8 @@ type ReconcilePageResult struct {
 }
 
 // phases of each provider, in order.
-var reconcilePhases = map[string][]string{"stripe": {"charge", "refund", "payout"}, "paytrace": {"transaction", "batch"}}
+// The orphan phase lists the ERP's invoices of the window and looks for their provider objects.
+var reconcilePhases = map[string][]string{"stripe": {"charge", "refund", "payout", "orphan"}, "paytrace": {"transaction", "batch", "orphan"}}
 
 // ReconcilePage reconciles one page of provider objects and says where the next page starts.
 func (a *Activities) ReconcilePage(ctx context.Context, in *ReconcilePageInput) (*ReconcilePageResult, error) {
@@ -124,8 +122,10 @@ func (a *Activities) ReconcilePage(ctx context.Context, in *ReconcilePageInput) 
 		more bool
 		err  error
 	)
-	switch in.Provider {
-	case "stripe":
+	switch {
+	case phase == "orphan":
+		last, more, err = rc.orphanPage(ctx, after)
+	case in.Provider == "stripe":
 		last, more, err = rc.stripePage(ctx, phase, after)
 	default:
 		last, more, err = rc.payTracePage(ctx, phase, after)
@@ -402,9 +402,13 @@ func (rc *reconciler) findDoc(kind erp.DocumentKind, ref string) func(context.Co
 			return false, decimal.Zero, "", 0, nil
 		}
 		live := 1
-		if dc, ok := rc.a.ERP.(DuplicateCounter); ok {
-			if n, err := dc.CountLive(ctx, kind, ref); err == nil {
+		if lc, ok := erp.As[erp.LiveCounter](rc.a.ERP); ok {
+			n, err := lc.CountLive(ctx, kind, ref)
+			switch {
+			case err == nil:
 				live = n
+			case !errors.Is(err, erp.ErrUnsupported):
+				return false, decimal.Zero, "", 0, erpError(fmt.Sprintf("count %s %s", kind, ref), err)
 			}
 		}
 		return true, d.Total, d.Number, live, nil
@@ -485,4 +489,81 @@ func (rc *reconciler) addDay(day, cur string, provider, posted decimal.Decimal) 
 		}
 	}
 	rc.res.Daily = append(rc.res.Daily, report.Day{Day: day, Currency: cur, Provider: provider, Posted: posted})
+}
+
+// orphanPage lists the ERP invoices dated in the window (a day either side: ERP dates are the
+// merchant's) and reports each live one carrying this provider's reference whose provider object
+// does not exist. Orphans are never changed: someone posted them by hand, or they belong to
+// another account.
+func (rc *reconciler) orphanPage(ctx context.Context, after string) (string, bool, error) {
+	dl, ok := erp.As[erp.DocumentLister](rc.a.ERP)
+	if !ok {
+		return "", false, nil
+	}
+	loc := rc.a.mapping().Location
+	from, to := rc.in.From.In(loc).AddDate(0, 0, -1).Format("2006-01-02"), rc.in.To.In(loc).AddDate(0, 0, 1).Format("2006-01-02")
+	docs, err := dl.ListDocuments(ctx, erp.KindInvoice, from, to)
+	if errors.Is(err, erp.ErrUnsupported) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, erpError("list invoices "+from+".."+to, err)
+	}
+	sort.Slice(docs, func(i, j int) bool { return docs[i].Number < docs[j].Number })
+	last, n := after, 0
+	for _, d := range docs {
+		if d.Number <= after || erp.Dead(d.Status) {
+			continue
+		}
+		if n == rc.in.PageSize {
+			return last, true, nil
+		}
+		n++
+		last = d.Number
+		has, mine, err := rc.providerHas(ctx, d.ExternalRef)
+		if err != nil {
+			return "", false, err
+		}
+		if !mine || has {
+			continue
+		}
+		rc.count(report.ClassOrphan)
+		rc.res.Items = append(rc.res.Items, report.Item{Class: report.ClassOrphan, Object: d.Number, Kind: "invoice", Currency: d.Currency,
+			ERPAmount: d.Total, ERPDocument: d.Number, Reason: fmt.Sprintf("ERP invoice %s carries %s, which %s does not have: void it by hand unless it is a real sale",
+				d.Number, d.ExternalRef, rc.in.Provider)})
+	}
+	return last, false, nil
+}
+
+// providerHas reports whether ref names an object of this reconciliation's provider (mine) and
+// whether the provider has it.
+func (rc *reconciler) providerHas(ctx context.Context, ref string) (has, mine bool, err error) {
+	switch rc.in.Provider {
+	case "stripe":
+		if !strings.HasPrefix(ref, "ch_") && !strings.HasPrefix(ref, "py_") {
+			return false, false, nil
+		}
+		_, err := rc.a.Stripe.GetCharge(ctx, ref)
+		var se *stripe.Error
+		if errors.As(err, &se) && se.HTTPStatusCode == http.StatusNotFound {
+			return false, true, nil
+		}
+		if err != nil {
+			return false, true, stripeError("get charge "+ref, err)
+		}
+		return true, true, nil
+	default:
+		id, ok := payTraceID(ref)
+		if !ok {
+			return false, false, nil
+		}
+		_, err := rc.a.PayTrace.ExportTransaction(ctx, id)
+		if errors.Is(err, paytrace.ErrNotFound) {
+			return false, true, nil
+		}
+		if err != nil {
+			return false, true, payTraceError(fmt.Sprintf("export transaction %d", id), err)
+		}
+		return true, true, nil
+	}
 }

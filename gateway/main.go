@@ -22,6 +22,7 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/internal/config"
 	"github.com/ledgerbridge/ledgerbridge/internal/erp/connectors"
 	"github.com/ledgerbridge/ledgerbridge/internal/logging"
+	"github.com/ledgerbridge/ledgerbridge/internal/report"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 	"github.com/ledgerbridge/ledgerbridge/internal/tclient"
 	"github.com/ledgerbridge/ledgerbridge/internal/tsetup"
@@ -84,6 +85,11 @@ func run() error {
 	if keys != nil {
 		gcfg.Codec = codec.Handler(keys, cfg.CodecOrigins)
 	}
+	store, err := report.NewStore(cfg.ReportDir)
+	if err != nil {
+		return fmt.Errorf("LEDGERBRIDGE_REPORT_DIR=%s: %w", cfg.ReportDir, err)
+	}
+	gcfg.Reports = report.Handler(store)
 	// Webhooks start workflows with search attributes: not ready until the namespace has them
 	// (the worker creates them on a fresh cluster).
 	want := tsetup.Want{Namespace: cfg.TemporalNamespace, SearchAttributes: workflows.SearchAttributeTypes}

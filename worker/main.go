@@ -29,6 +29,7 @@ import (
 	"github.com/ledgerbridge/ledgerbridge/internal/metrics"
 	"github.com/ledgerbridge/ledgerbridge/internal/monitor"
 	"github.com/ledgerbridge/ledgerbridge/internal/paytrace"
+	"github.com/ledgerbridge/ledgerbridge/internal/report"
 	"github.com/ledgerbridge/ledgerbridge/internal/stripeapi"
 	"github.com/ledgerbridge/ledgerbridge/internal/tclient"
 	"github.com/ledgerbridge/ledgerbridge/internal/tsetup"
@@ -125,6 +126,10 @@ func run() error {
 		Starter:   tc,
 		Runs:      tc,
 		Metrics:   ledger,
+	}
+	// Reconciliation reports are written where the gateway serves them (/admin/reports).
+	if acts.Reports, err = report.NewStore(cfg.ReportDir); err != nil {
+		return fmt.Errorf("LEDGERBRIDGE_REPORT_DIR=%s: %w", cfg.ReportDir, err)
 	}
 	if cfg.Uses("paytrace") {
 		acts.PayTrace = paytrace.New(paytrace.Config{BaseURL: cfg.PayTraceURL, Username: cfg.PayTraceUser, Password: cfg.PayTracePassword,

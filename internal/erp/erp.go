@@ -299,6 +299,30 @@ type StockAllocator interface {
 	AllocateStock(ctx context.Context, salesOrder string) error
 }
 
+// DocumentLister is implemented by connectors that can list the documents of a kind dated in a
+// range (YYYY-MM-DD, inclusive); reconciliation uses it to find orphans (ERP documents whose
+// provider object does not exist).
+type DocumentLister interface {
+	ListDocuments(ctx context.Context, kind DocumentKind, from, to string) ([]Document, error)
+}
+
+// LiveCounter is implemented by connectors that can count the live (not void or cancelled)
+// documents sharing an external reference: more than one is a duplicate someone posted by hand.
+type LiveCounter interface {
+	CountLive(ctx context.Context, kind DocumentKind, externalRef string) (int, error)
+}
+
+// CountLive counts the live documents among docs.
+func CountLive(docs []Document) int {
+	n := 0
+	for _, d := range docs {
+		if !Dead(d.Status) {
+			n++
+		}
+	}
+	return n
+}
+
 // ErrUnsupported is returned by a decorator's optional method when the connector it wraps does
 // not have it (e.g. AllocateStock on an ERP that allocates when the order is created).
 var ErrUnsupported = errors.New("not supported by this ERP")

@@ -123,6 +123,24 @@ func (w *erpConn) AllocateStock(ctx context.Context, salesOrder string) error {
 	return erpDo(ctx, w, "AllocateStock", func() error { return al.AllocateStock(ctx, salesOrder) })
 }
 
+// CountLive monitors erp.LiveCounter when the inner connector has it (else erp.ErrUnsupported).
+func (w *erpConn) CountLive(ctx context.Context, kind erp.DocumentKind, externalRef string) (int, error) {
+	lc, ok := w.c.(erp.LiveCounter)
+	if !ok {
+		return 0, erp.ErrUnsupported
+	}
+	return erpCall(ctx, w, "CountLive", func() (int, error) { return lc.CountLive(ctx, kind, externalRef) })
+}
+
+// ListDocuments monitors erp.DocumentLister when the inner connector has it (else erp.ErrUnsupported).
+func (w *erpConn) ListDocuments(ctx context.Context, kind erp.DocumentKind, from, to string) ([]erp.Document, error) {
+	dl, ok := w.c.(erp.DocumentLister)
+	if !ok {
+		return nil, erp.ErrUnsupported
+	}
+	return erpCall(ctx, w, "ListDocuments", func() ([]erp.Document, error) { return dl.ListDocuments(ctx, kind, from, to) })
+}
+
 func (w *erpConn) VoidDocument(ctx context.Context, kind erp.DocumentKind, number string) error {
 	return erpDo(ctx, w, "VoidDocument", func() error { return w.c.VoidDocument(ctx, kind, number) })
 }

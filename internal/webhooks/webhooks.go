@@ -55,6 +55,8 @@ type Config struct {
 	AdminToken string
 	// Preview computes what a Stripe event or object (raw JSON) or ID would post, without posting.
 	Preview func(ctx context.Context, raw []byte, id string) (any, error)
+	// Reports, when set, serves the reconciliation reports under /admin/reports (admin token).
+	Reports http.Handler
 	// Codec, when set, is the Temporal codec server mounted at /codec/ on the internal listener
 	// (Temporal Web UI decodes encrypted payloads through it).
 	Codec http.Handler
@@ -149,10 +151,18 @@ func (g *Gateway) InternalHandler() http.Handler {
 	r := g.engine()
 	r.GET("/readyz", g.ready)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(g.registry, promhttp.HandlerOpts{})))
-	if g.cfg.AdminToken != "" && g.cfg.Preview != nil {
+	if g.cfg.AdminToken != "" {
 		admin := r.Group("/admin", g.requireAdmin)
-		admin.POST("/preview", g.preview)
-		admin.GET("/preview", g.preview)
+		if g.cfg.Preview != nil {
+			admin.POST("/preview", g.preview)
+			admin.GET("/preview", g.preview)
+		}
+		if g.cfg.Reports != nil {
+			admin.GET("/reports", gin.WrapH(g.cfg.Reports))
+			admin.HEAD("/reports", gin.WrapH(g.cfg.Reports))
+			admin.GET("/reports/*path", gin.WrapH(g.cfg.Reports))
+			admin.HEAD("/reports/*path", gin.WrapH(g.cfg.Reports))
+		}
 	}
 	if g.cfg.Codec != nil {
 		r.Any("/codec/*path", gin.WrapH(http.StripPrefix("/codec", g.cfg.Codec)))

@@ -85,11 +85,15 @@ func (s *Server) s5GetInvoice(r *http.Request) (int, any, error) {
 }
 
 func (s *Server) s5ListInvoices(r *http.Request) (int, any, error) {
-	q, err := queryParams(r, "externalRef", "customerId", "salesOrderNo")
+	q, err := queryParams(r, "externalRef", "customerId", "salesOrderNo", "dateFrom", "dateTo")
 	if err != nil {
 		return 0, nil, err
 	}
-	return listMatching[s5Invoice](s, r, s5KindInvoice, filter{ExternalRef: q.Get("externalRef"), CustomerID: q.Get("customerId"), ParentRef: q.Get("salesOrderNo")})
+	f := filter{ExternalRef: q.Get("externalRef"), CustomerID: q.Get("customerId"), ParentRef: q.Get("salesOrderNo")}
+	if err := dateRange(q, &f); err != nil {
+		return 0, nil, err
+	}
+	return listMatching[s5Invoice](s, r, s5KindInvoice, f)
 }
 
 // s5VoidInvoice voids an invoice that has no live payments or credit memos.

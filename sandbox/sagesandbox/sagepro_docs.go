@@ -176,7 +176,7 @@ func (s *Server) spGetDoc(spec ldSpec) handlerFunc {
 func (s *Server) spListDocs(spec ldSpec) handlerFunc {
 	parent := map[string]string{ldInvoice: "sono", ldCredit: "invno"}[spec.entity]
 	return func(r *http.Request) (int, any, error) {
-		allowed := []string{"externalRef", "custno"}
+		allowed := []string{"externalRef", "custno", "dateFrom", "dateTo"}
 		if parent != "" {
 			allowed = append(allowed, parent)
 		}
@@ -185,6 +185,9 @@ func (s *Server) spListDocs(spec ldSpec) handlerFunc {
 			return 0, nil, err
 		}
 		f := filter{ExternalRef: q.Get("externalRef"), CustomerID: q.Get("custno")}
+		if err := dateRange(q, &f); err != nil {
+			return 0, nil, err
+		}
 		if parent != "" {
 			f.ParentRef = q.Get(parent)
 		}

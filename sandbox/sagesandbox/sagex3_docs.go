@@ -189,7 +189,7 @@ func (s *Server) x3GetDoc(spec ldSpec) handlerFunc {
 func (s *Server) x3ListDocs(spec ldSpec) handlerFunc {
 	parent := map[string]string{ldInvoice: "salesOrder", ldCredit: "invoice"}[spec.entity]
 	return func(r *http.Request) (int, any, error) {
-		allowed := []string{"externalRef", "customer"}
+		allowed := []string{"externalRef", "customer", "dateFrom", "dateTo"}
 		if parent != "" {
 			allowed = append(allowed, parent)
 		}
@@ -198,6 +198,9 @@ func (s *Server) x3ListDocs(spec ldSpec) handlerFunc {
 			return 0, nil, err
 		}
 		f := filter{ExternalRef: q.Get("externalRef"), CustomerID: q.Get("customer")}
+		if err := dateRange(q, &f); err != nil {
+			return 0, nil, err
+		}
 		if parent != "" {
 			f.ParentRef = q.Get(parent)
 		}

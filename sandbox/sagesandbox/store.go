@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,6 +60,27 @@ type filter struct {
 	ParentRef     string
 	Email         string
 	ModifiedSince time.Time
+	// DateFrom and DateTo (YYYY-MM-DD, inclusive) keep documents dated in that range; they apply
+	// to records with a document date (datedRecord).
+	DateFrom, DateTo string
+}
+
+// datedRecord is a record with a document date (YYYY-MM-DD), for filter.DateFrom/DateTo.
+type datedRecord interface{ docDate() string }
+
+func (x *ldDoc) docDate() string        { return x.Date }
+func (o *s5SalesOrder) docDate() string { return o.OrderDate }
+func (i *s5Invoice) docDate() string    { return i.InvoiceDate }
+func (m *s5CreditMemo) docDate() string { return m.MemoDate }
+
+// inDates reports whether v passes the filter's date range.
+func (f filter) inDates(v any) bool {
+	d, ok := v.(datedRecord)
+	if !ok || (f.DateFrom == "" && f.DateTo == "") {
+		return true
+	}
+	date := d.docDate()
+	return (f.DateFrom == "" || date >= f.DateFrom) && (f.DateTo == "" || date <= f.DateTo)
 }
 
 // store persists records in SQLite. Writes are serialized by mu so multi-record updates
@@ -231,7 +253,26 @@ func listAs[T any](t *txn, kind string, f filter) ([]T, error) {
 		if err := json.Unmarshal(r, &v); err != nil {
 			return nil, err
 		}
+		if !f.inDates(&v) {
+			continue
+		}
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// dateRange reads the optional dateFrom and dateTo query parameters (YYYY-MM-DD) into f.
+func dateRange(q url.Values, f *filter) error {
+	for _, p := range []struct {
+		name string
+		dst  *string
+	}{{"dateFrom", &f.DateFrom}, {"dateTo", &f.DateTo}} {
+		if v := q.Get(p.name); v != "" {
+			if err := checkDate(p.name, v); err != nil {
+				return err
+			}
+			*p.dst = v
+		}
+	}
+	return nil
 }

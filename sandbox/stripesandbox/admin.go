@@ -119,9 +119,22 @@ func (s *Server) postKnobs(r *http.Request) (any, *apiError) {
 		Duplicates *int  `json:"duplicates"`
 		Reorder    *bool `json:"reorder"`
 		Paused     *bool `json:"paused"`
+		// DropPending gives up every queued delivery, as Stripe does after its retries: those
+		// events are never delivered (reconciliation must find what they carried).
+		DropPending bool `json:"drop_pending"`
 	}
 	if aerr := decodeJSON(r, &in); aerr != nil {
 		return nil, aerr
+	}
+	if in.DropPending {
+		s.mu.Lock()
+		res, err := s.db.ExecContext(r.Context(), `UPDATE deliveries SET state = 'failed', last_error = 'dropped by /_sandbox/delivery drop_pending' WHERE state = 'pending'`)
+		s.mu.Unlock()
+		if err != nil {
+			return nil, internalError(err)
+		}
+		n, _ := res.RowsAffected()
+		s.logf("stripe-sandbox: dropped %d pending deliveries", n)
 	}
 	k := s.Knobs()
 	if in.Duplicates != nil {

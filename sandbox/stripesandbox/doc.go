@@ -325,11 +325,12 @@
 // # Admin endpoints (JSON, same Bearer API key)
 //
 //	GET  /_sandbox/delivery            current knobs
-//	POST /_sandbox/delivery            {"duplicates":N,"reorder":bool,"paused":bool}
+//	POST /_sandbox/delivery            {"duplicates":N,"reorder":bool,"paused":bool,"drop_pending":bool}
 //	                                   (partial bodies change only named knobs)
 //	    duplicates  queue every new event N extra times per endpoint (0-10)
 //	    reorder     hold new deliveries ~300ms, then send each batch shuffled
 //	    paused      keep queueing, send nothing until unpaused
+//	    drop_pending give up every queued delivery now (as Stripe does after its retries)
 //	GET  /_sandbox/deliveries?event=evt_…&endpoint=we_…&state=pending|succeeded|failed|canceled&limit=N
 //	                                   deliveries, newest first, each with its
 //	                                   attempt history (status codes, errors)

@@ -70,3 +70,8 @@ func localInvalid(format string, args ...any) error { return httpx.Invalid(forma
 func pathEscape(s string) string { return url.PathEscape(s) }
 
 var _ erp.WireRenderer = (*Client)(nil)
+
+var (
+	_ erp.DocumentLister = (*Client)(nil)
+	_ erp.LiveCounter    = (*Client)(nil)
+)

@@ -127,21 +127,47 @@ func (c *Client) FindDocument(ctx context.Context, kind erp.DocumentKind, extern
 	if externalRef == "" {
 		return nil, localInvalid("FindDocument: external reference is required")
 	}
-	q := url.Values{"externalRef": {externalRef}}
+	docs, err := c.list(ctx, kind, p, url.Values{"externalRef": {externalRef}})
+	if err != nil {
+		return nil, err
+	}
+	return erp.PickLive(docs, func(d *erp.Document) string { return d.Status }), nil
+}
+
+// CountLive counts the live documents of kind carrying externalRef.
+func (c *Client) CountLive(ctx context.Context, kind erp.DocumentKind, externalRef string) (int, error) {
+	p, err := docPath(kind)
+	if err != nil {
+		return 0, err
+	}
+	docs, err := c.list(ctx, kind, p, url.Values{"externalRef": {externalRef}})
+	return erp.CountLive(docs), err
+}
+
+// ListDocuments lists the documents of kind dated from..to (YYYY-MM-DD, inclusive).
+func (c *Client) ListDocuments(ctx context.Context, kind erp.DocumentKind, from, to string) ([]erp.Document, error) {
+	p, err := docPath(kind)
+	if err != nil {
+		return nil, err
+	}
+	return c.list(ctx, kind, p, url.Values{"dateFrom": {from}, "dateTo": {to}})
+}
+
+func (c *Client) list(ctx context.Context, kind erp.DocumentKind, p string, q url.Values) ([]erp.Document, error) {
 	switch kind {
 	case erp.KindSalesOrder:
-		return findFirst[wireSalesOrder](ctx, c, p, q)
+		return listDocs[wireSalesOrder](ctx, c, p, q)
 	case erp.KindInvoice:
-		return findFirst[wireInvoice](ctx, c, p, q)
+		return listDocs[wireInvoice](ctx, c, p, q)
 	default:
-		return findFirst[wireCreditMemo](ctx, c, p, q)
+		return listDocs[wireCreditMemo](ctx, c, p, q)
 	}
 }
 
-func findFirst[T any, PT interface {
+func listDocs[T any, PT interface {
 	*T
 	wireDoc
-}](ctx context.Context, c *Client, path string, q url.Values) (*erp.Document, error) {
+}](ctx context.Context, c *Client, path string, q url.Values) ([]erp.Document, error) {
 	var l list[T]
 	if err := c.do(ctx, "GET", path, q, nil, &l); err != nil {
 		return nil, err
@@ -150,7 +176,7 @@ func findFirst[T any, PT interface {
 	for i := range l.Value {
 		docs = append(docs, *PT(&l.Value[i]).toDoc())
 	}
-	return erp.PickLive(docs, func(d *erp.Document) string { return d.Status }), nil
+	return docs, nil
 }
 
 // CreateDocument posts a new document. Sage 500 does not deduplicate: callers look the

@@ -45,3 +45,8 @@ func (c *Client) Name() string { return Name }
 func (c *Client) ValidCustomerID(id string) bool { return erp.KeySyntax(id, 10, true) }
 
 var _ erp.WireRenderer = (*Client)(nil)
+
+var (
+	_ erp.DocumentLister = (*Client)(nil)
+	_ erp.LiveCounter    = (*Client)(nil)
+)

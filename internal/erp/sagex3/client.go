@@ -67,3 +67,8 @@ var (
 	_ erp.WireRenderer   = (*Client)(nil)
 	_ erp.StockAllocator = (*Client)(nil)
 )
+
+var (
+	_ erp.DocumentLister = (*Client)(nil)
+	_ erp.LiveCounter    = (*Client)(nil)
+)

@@ -132,7 +132,34 @@ func (c *Client) FindDocument(ctx context.Context, kind erp.DocumentKind, extern
 	if externalRef == "" {
 		return nil, httpx.Invalid("FindDocument: external reference is required")
 	}
-	ws, err := httpx.All[wireDoc](ctx, c.h, p, url.Values{"externalRef": {externalRef}})
+	docs, err := c.list(ctx, kind, p, url.Values{"externalRef": {externalRef}})
+	if err != nil {
+		return nil, err
+	}
+	return erp.PickLive(docs, func(d *erp.Document) string { return d.Status }), nil
+}
+
+// CountLive counts the live documents of kind carrying externalRef (ZEXTREF).
+func (c *Client) CountLive(ctx context.Context, kind erp.DocumentKind, externalRef string) (int, error) {
+	p, _, err := docPath(kind)
+	if err != nil {
+		return 0, err
+	}
+	docs, err := c.list(ctx, kind, p, url.Values{"externalRef": {externalRef}})
+	return erp.CountLive(docs), err
+}
+
+// ListDocuments lists the documents of kind dated from..to (YYYY-MM-DD, inclusive).
+func (c *Client) ListDocuments(ctx context.Context, kind erp.DocumentKind, from, to string) ([]erp.Document, error) {
+	p, _, err := docPath(kind)
+	if err != nil {
+		return nil, err
+	}
+	return c.list(ctx, kind, p, url.Values{"dateFrom": {from}, "dateTo": {to}})
+}
+
+func (c *Client) list(ctx context.Context, kind erp.DocumentKind, p string, q url.Values) ([]erp.Document, error) {
+	ws, err := httpx.All[wireDoc](ctx, c.h, p, q)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +167,7 @@ func (c *Client) FindDocument(ctx context.Context, kind erp.DocumentKind, extern
 	for _, w := range ws {
 		docs = append(docs, *fromWireDoc(kind, w))
 	}
-	return erp.PickLive(docs, func(d *erp.Document) string { return d.Status }), nil
+	return docs, nil
 }
 
 // CreateDocument posts a sales order (SOH; its stock is allocated by AllocateStock), sales invoice (SIH; SourceRef is
