@@ -28,6 +28,19 @@ func (s *Server) registerAdmin(mux *http.ServeMux) {
 		f, _ := s.faults.snapshot()
 		return http.StatusOK, f, nil
 	}))
+	// Credentials: {"revoked": true} makes every ERP call answer 401 until {"revoked": false}
+	// (the Sage administrator revoked the integration's key, then issued it again).
+	mux.HandleFunc("PUT /_admin/credentials", s.serve(func(r *http.Request) (int, any, error) {
+		var in struct {
+			Revoked bool `json:"revoked"`
+		}
+		if err := decodeBody(r, &in); err != nil {
+			return 0, nil, err
+		}
+		s.revoked.Store(in.Revoked)
+		s.logf("sage sandbox: API key revoked: %v", in.Revoked)
+		return http.StatusOK, in, nil
+	}))
 	mux.HandleFunc("GET /_admin/stats", s.serve(func(*http.Request) (int, any, error) {
 		_, st := s.faults.snapshot()
 		return http.StatusOK, st, nil

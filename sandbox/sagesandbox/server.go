@@ -15,6 +15,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,6 +40,9 @@ type Server struct {
 	st      *store
 	faults  *faultLayer
 	handler http.Handler
+	// revoked makes the ERP API (not /_admin) answer 401 as if the integration's key had been
+	// revoked (PUT /_admin/credentials).
+	revoked atomic.Bool
 }
 
 // New opens (or creates) the database, seeds master data and builds the routes.
@@ -108,6 +112,12 @@ func (s *Server) auth(next http.Handler) http.Handler {
 				msg = "Authorization header is required (Bearer <api key>)"
 			}
 			writeAPIError(w, &apiError{Status: http.StatusUnauthorized, Code: codeUnauthorized, Message: msg})
+			return
+		}
+		if s.revoked.Load() && !strings.HasPrefix(r.URL.Path, "/_admin/") {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="sage-sandbox", error="invalid_token"`)
+			writeAPIError(w, &apiError{Status: http.StatusUnauthorized, Code: codeUnauthorized,
+				Message: "the API key has been revoked; ask the Sage administrator for a new one"})
 			return
 		}
 		next.ServeHTTP(w, r)
