@@ -48,7 +48,9 @@ func TestFXMonthTiesOut(t *testing.T) {
 			home := ledger{}
 			for id, s := range sales {
 				cur := money.Currency(s.cur)
-				ch, err := e.sc.Charges.Get(id, &stripe.ChargeParams{Params: stripe.Params{Expand: []*string{stripe.String("balance_transaction")}}})
+				cp := &stripe.ChargeParams{}
+				cp.AddExpand("balance_transaction")
+				ch, err := e.sc.Charges.Get(id, cp)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -79,7 +81,9 @@ func TestFXMonthTiesOut(t *testing.T) {
 				home.add("USD", glmap.Defaults().Clearing, booked)
 			}
 			// The refund's cash left Stripe's USD balance: it is booked in USD at its settled amount.
-			r, err := e.sc.Refunds.Get(re, &stripe.RefundParams{Params: stripe.Params{Expand: []*string{stripe.String("balance_transaction")}}})
+			rp := &stripe.RefundParams{}
+			rp.AddExpand("balance_transaction")
+			r, err := e.sc.Refunds.Get(re, rp)
 			if err != nil {
 				t.Fatal(err)
 			}
