@@ -84,6 +84,10 @@ type ReconcilePageResult struct {
 	Items   []report.Item           `json:"items,omitempty"`
 	Daily   []report.Day            `json:"daily,omitempty"`
 	Payouts []report.Payout         `json:"payouts,omitempty"`
+	// Anomalies are the page's anomaly flags; Hours and Kinds feed the window's rules.
+	Anomalies []report.Anomaly `json:"anomalies,omitempty"`
+	Hours     []HourCount      `json:"hours,omitempty"`
+	Kinds     []KindTotal      `json:"kinds,omitempty"`
 }
 
 // phases of each provider, in order.
@@ -172,10 +176,21 @@ func (rc *reconciler) stripePage(ctx context.Context, phase, after string) (stri
 		return "", false, stripeError("list "+phase+"s", err)
 	}
 	last := ""
+	var charges []anomalyCharge
+	defer func() {
+		rc.res.Anomalies = append(rc.res.Anomalies, pageAnomalies(charges, func(id string) string { return "order-to-cash/stripe/" + id })...)
+	}()
 	for _, o := range list {
 		last = o.ID
 		cur := money.Currency(o.Currency)
 		ob := object{kind: phase, id: o.ID, currency: cur, amount: money.FromMinor(o.Amount, cur), created: time.Unix(o.Created, 0), posts: true}
+		if (phase == "charge" && o.Status == "succeeded") || (phase == "refund" && o.Status == "succeeded") {
+			rc.res.Kinds = mergeKinds(rc.res.Kinds, []KindTotal{{Kind: phase, Currency: cur, Amount: ob.amount}})
+		}
+		if phase == "charge" && o.Status == "succeeded" {
+			charges = append(charges, anomalyCharge{ID: o.ID, Customer: o.Customer, Currency: cur, Amount: ob.amount, Created: ob.created})
+			rc.res.Hours = mergeHours(rc.res.Hours, []HourCount{{Hour: ob.created.UTC().Format("2006-01-02T15"), Count: 1}})
+		}
 		switch phase {
 		case "charge":
 			if o.Captured > 0 && o.Captured < o.Amount {

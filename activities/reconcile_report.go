@@ -23,6 +23,9 @@ type ReconcileTally struct {
 	Truncated int                     `json:"truncated,omitempty"`
 	Daily     []report.Day            `json:"daily,omitempty"`
 	Payouts   []report.Payout         `json:"payouts,omitempty"`
+	Anomalies []report.Anomaly        `json:"anomalies,omitempty"`
+	Hours     []HourCount             `json:"hours,omitempty"`
+	Kinds     []KindTotal             `json:"kinds,omitempty"`
 }
 
 // Merge adds one page's findings (deterministic: slices only, no maps).
@@ -77,6 +80,11 @@ func (t *ReconcileTally) Merge(p *ReconcilePageResult) {
 	if len(t.Payouts) < report.MaxItems {
 		t.Payouts = append(t.Payouts, p.Payouts...)
 	}
+	if len(t.Anomalies) < report.MaxItems {
+		t.Anomalies = append(t.Anomalies, p.Anomalies...)
+	}
+	t.Hours = mergeHours(t.Hours, p.Hours)
+	t.Kinds = mergeKinds(t.Kinds, p.Kinds)
 }
 
 // Discrepancies counts the objects that need a look (everything but posted, healed, not posted).
@@ -132,7 +140,7 @@ func (a *Activities) WriteReport(ctx context.Context, in *WriteReportInput) (*Wr
 	r := &report.Report{ID: id, Provider: in.Provider, ERP: a.ERP.Name(), From: in.From, To: in.To, GeneratedAt: time.Now().UTC(),
 		WorkflowID: info.WorkflowExecution.ID, RunID: run, WebUI: a.Settings.WebUI, Objects: t.Objects, Totals: t.Totals,
 		Classes: t.Classes, Items: t.Items, Truncated: t.Truncated, Daily: t.Daily, Payouts: t.Payouts,
-		History: st.History(in.Provider, 30)}
+		History: st.History(in.Provider, 30), Anomalies: append(append([]report.Anomaly(nil), t.Anomalies...), windowAnomalies(t.Hours, t.Kinds)...)}
 	r.History = append(r.History, report.HistoryPoint{At: r.GeneratedAt, Discrepancies: t.Discrepancies()})
 	if err := st.Save(r); err != nil {
 		return nil, fmt.Errorf("save report %s: %w", id, err)

@@ -61,6 +61,22 @@ func TestReconciliationHealsWhatWebhooksLost(t *testing.T) {
 	var res workflows.OrderToCashResult
 	waitDone(t, e.tc, workflows.OrderToCashID(base), &res, time.Minute)
 
+	// The same customer charged the same amount three times in a minute: an anomaly flag.
+	rep, err := e.sc.Customers.New(&stripe.CustomerParams{Email: stripe.String("repeat-" + uniqueSuffix() + "@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var repeated string
+	for i := 0; i < 3; i++ {
+		pi, err := e.sc.PaymentIntents.New(&stripe.PaymentIntentParams{Amount: stripe.Int64(999), Currency: stripe.String("usd"),
+			Customer: stripe.String(rep.ID), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		repeated = pi.LatestCharge.ID
+		waitDone(t, e.tc, workflows.OrderToCashID(repeated), &res, time.Minute)
+	}
+
 	// Stripe cannot reach us: these events are queued, then given up.
 	e.admin(t, "/_sandbox/delivery", map[string]any{"paused": true}, nil)
 	lost := []string{e.pay(t, 1234, "usd", "pm_card_visa"), e.pay(t, 4321, "usd", "pm_card_mastercard")}
@@ -131,14 +147,21 @@ func TestReconciliationHealsWhatWebhooksLost(t *testing.T) {
 	if len(list) < 2 || list[0].ID != second.ReportID || list[0].Discrepancies != second.Discrepancies {
 		t.Fatalf("report list %+v, want newest %s", list, second.ReportID)
 	}
-	var rep report.Report
-	adminGet(t, e.st.GatewayInternalURL()+"/admin/reports/"+second.ReportID+".json", &rep)
+	var rep2 report.Report
+	adminGet(t, e.st.GatewayInternalURL()+"/admin/reports/"+second.ReportID+".json", &rep2)
 	classes := map[string]string{}
-	for _, it := range rep.Items {
+	for _, it := range rep2.Items {
 		classes[it.Object] = it.Class
 	}
 	if classes[base] != report.ClassDuplicate || classes[fmt.Sprint(orphanInv["InvoiceNo"])] != report.ClassOrphan {
-		t.Fatalf("report items %+v", rep.Items)
+		t.Fatalf("report items %+v", rep2.Items)
+	}
+	flagged := false
+	for _, a := range rep2.Anomalies {
+		flagged = flagged || (a.Rule == "repeated-charge" && a.Object == repeated && a.WorkflowID == workflows.OrderToCashID(repeated))
+	}
+	if !flagged {
+		t.Errorf("no repeated-charge flag on %s: %+v", repeated, rep2.Anomalies)
 	}
 	req, _ := http.NewRequest(http.MethodGet, e.st.GatewayInternalURL()+"/admin/reports/"+second.ReportID, nil)
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusUnauthorized {
