@@ -1,9 +1,10 @@
 # The real Temporal cluster on this machine (included by the Makefile: `-include mk/*.mk`).
 #
 #   make cluster-tools   PostgreSQL (Debian's, apt-get) and jq; temporal-server, temporal-sql-tool
-#                        (go.temporal.io/server) and the Web UI server, built into ./bin once
+#                        (go.temporal.io/server), the Web UI server and Caddy, built into ./bin once
 #   make cluster         PostgreSQL :5433 → schemas → temporal-server :7243 → namespace and search
-#                        attributes → Web UI :8243 → sandboxes → 2 workers, 2 gateways (background)
+#                        attributes → Web UI :8243 → sandboxes → 2 workers, 2 gateways, the webhook
+#                        proxy :8188 (background)
 #   make cluster-stop    stops all of it (pid files in .data/cluster/run); data stays in .data/cluster
 #   make test-cluster    the cluster smoke test, then the end-to-end suite against the cluster
 #   make validate-deploy deploy/validate (part of make test)
@@ -12,7 +13,9 @@ CLUSTER_UI_VERSION := v2.42.1
 
 .PHONY: cluster cluster-tools cluster-postgres cluster-stop test-cluster validate-deploy
 
-cluster-tools: cluster-postgres $(BIN)/temporal-server $(BIN)/temporal-sql-tool $(BIN)/temporal-ui-server
+CLUSTER_CADDY_VERSION := v2.11.9
+
+cluster-tools: cluster-postgres $(BIN)/temporal-server $(BIN)/temporal-sql-tool $(BIN)/temporal-ui-server $(BIN)/caddy
 
 ## cluster-postgres: Debian's PostgreSQL (15 on bookworm) and jq, unless already installed (root).
 cluster-postgres:
@@ -40,6 +43,13 @@ $(BIN)/temporal-ui-server:
 	@tmp=$$(mktemp -d) && GOBIN=$$tmp $(GO) install github.com/temporalio/ui-server/v2/cmd/server@$(CLUSTER_UI_VERSION) && \
 		mv $$tmp/server $(BIN)/temporal-ui-server && rmdir $$tmp
 
+# The compose file's webhook proxy (deploy/compose/Caddyfile) runs in the cluster too, with the
+# Caddy version its image tag names. About 6 minutes the first time.
+$(BIN)/caddy:
+	@echo "building Caddy $(CLUSTER_CADDY_VERSION) (the webhook proxy) into ./bin…"
+	@mkdir -p $(BIN)
+	GOBIN=$(BIN) $(GO) install github.com/caddyserver/caddy/v2/cmd/caddy@$(CLUSTER_CADDY_VERSION)
+
 cluster: cluster-tools tools build
 	@BIN=$(BIN) GO=$(GO) scripts/cluster/up.sh
 
@@ -56,8 +66,9 @@ test-cluster: cluster
 		echo "test-cluster: internal/devstack does not read LEDGERBRIDGE_TEST_TEMPORAL_ADDRESS yet, so the end-to-end suite would run on its own dev server, not on the cluster (deploy/README.md)"; \
 		exit 1; \
 	fi
-	LEDGERBRIDGE_TEST_TEMPORAL_ADDRESS=127.0.0.1:7243 LEDGERBRIDGE_REQUIRE_TOOLS=1 LEDGERBRIDGE_BIN_DIR=$(BIN) \
-		$(GO) test -count=1 -timeout $(CLUSTER_TEST_TIMEOUT) ./tests/...
+	@status=0; LEDGERBRIDGE_TEST_TEMPORAL_ADDRESS=127.0.0.1:7243 LEDGERBRIDGE_REQUIRE_TOOLS=1 LEDGERBRIDGE_BIN_DIR=$(BIN) \
+		$(GO) test -count=1 -timeout $(CLUSTER_TEST_TIMEOUT) ./tests/... || status=$$?; \
+		BIN=$(BIN) scripts/cluster/clean-e2e.sh; exit $$status
 
 # deploy/validate needs go.sum entries for k8s.io/api's and compose-go's dependencies, which go.sum
 # does not have yet: run it with a copy of go.mod/go.sum that may record them (go.mod and go.sum are

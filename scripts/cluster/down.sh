@@ -3,7 +3,7 @@
 # (.data/cluster/run/*.pid), then PostgreSQL. Data stays in .data/cluster (remove it to start over).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-for name in gateway-2 gateway-1 worker-2 worker-1 temporal-ui paytrace-sandbox sage-sandbox stripe-sandbox temporal-server; do
+for name in webhook-proxy gateway-2 gateway-1 worker-2 worker-1 temporal-ui paytrace-sandbox sage-sandbox stripe-sandbox temporal-server; do
 	stop "$name"
 done
 if [[ -f $PG_DATA/postmaster.pid ]]; then

@@ -46,6 +46,8 @@ PAYTRACE_NOTIFY_SECRET=ptwhsec_ledgerbridge_dev
 GATEWAY_PUBLIC=(127.0.0.1:8180 127.0.0.1:8182)
 GATEWAY_INTERNAL=(127.0.0.1:8181 127.0.0.1:8183)
 WORKER_HEALTH=(127.0.0.1:8190 127.0.0.1:8191)
+# deploy/compose/Caddyfile, the compose file's webhook proxy, in front of both gateways.
+PROXY_PORT=8188
 
 STRIPE_KEY=sk_test_ledgerbridge
 WEBHOOK_SECRET=whsec_ledgerbridge_dev
@@ -137,16 +139,16 @@ wait_http() {
 }
 
 codec_keys() { cat "$CLUSTER_DIR/codec-keys"; }
-endpoint2_secret() { cat "$CLUSTER_DIR/endpoint2.secret"; }
+endpoint_secret() { cat "$CLUSTER_DIR/endpoint$1.secret"; }
 
 # service_env I: the environment of worker I / gateway I (0-based), as env(1) arguments. The
-# gateways accept both Stripe endpoints' signing secrets (the sandbox's default endpoint and
-# the second one, which delivers to gateway 2).
+# gateways accept the signing secrets of all three Stripe endpoints (the sandbox's default one →
+# gateway 1, endpoint 2 → gateway 2, endpoint 3 → the webhook proxy → either).
 service_env() {
 	local i=$1
 	echo TEMPORAL_ADDRESS="$TEMPORAL_ADDR" TEMPORAL_NAMESPACE="$NAMESPACE" \
 		STRIPE_API_URL="http://$STRIPE_ADDR" STRIPE_API_KEY="$STRIPE_KEY" \
-		STRIPE_WEBHOOK_SECRET="$WEBHOOK_SECRET,$(endpoint2_secret)" \
+		STRIPE_WEBHOOK_SECRET="$WEBHOOK_SECRET,$(endpoint_secret 2),$(endpoint_secret 3)" \
 		ERP="$ERP" SAGE_URL="http://$SAGE_ADDR" SAGE_API_KEY="$SAGE_KEY" \
 		PAYTRACE_API_URL="http://$PAYTRACE_ADDR" PAYTRACE_NOTIFY_SECRET="$PAYTRACE_NOTIFY_SECRET" \
 		LEDGERBRIDGE_REPORT_DIR="$CLUSTER_DIR/reports" LEDGERBRIDGE_WEB_UI="http://127.0.0.1:$UI_PORT/namespaces/$NAMESPACE" \
@@ -159,6 +161,12 @@ service_env() {
 start_worker() { # start_worker I
 	# shellcheck disable=SC2046
 	start "worker-$(($1 + 1))" env $(service_env "$1") "$BIN/worker"
+}
+
+start_proxy() {
+	start webhook-proxy env PROXY_ADDR=":$PROXY_PORT" PROXY_BIND=127.0.0.1 GATEWAY_1="${GATEWAY_PUBLIC[0]}" \
+		GATEWAY_2="${GATEWAY_PUBLIC[1]}" "$BIN/caddy" run --config "$ROOT/deploy/compose/Caddyfile" --adapter caddyfile
+	wait_http "http://127.0.0.1:$PROXY_PORT/proxy-healthz" 30 webhook-proxy
 }
 
 start_gateway() { # start_gateway I

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Part of make test-cluster: end-to-end through the running `make cluster` (two workers, two
-# gateways, both Stripe endpoints delivering every event): payments made with the Stripe API
-# while worker 1 and gateway 2 are SIGKILLed and restarted become exactly one Sage invoice and
-# one payment each; both gateways received every event (so one of them saw cross-gateway
-# duplicates); each run completed and is found by its search attributes in SQL visibility.
+# gateways and the webhook proxy, each with a Stripe endpoint delivering every event): payments
+# made with the Stripe API while worker 1 and gateway 2 are SIGKILLed and restarted become
+# exactly one Sage invoice and one payment each; every event reached both gateways
+# (cross-gateway duplicates) and the proxy, which answered each delivery at once although gateway
+# 2 was down; each run completed and is found by its search attributes in SQL visibility.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 N=${SMOKE_CHARGES:-8}
-for name in temporal-server stripe-sandbox sage-sandbox worker-1 worker-2 gateway-1 gateway-2; do
+for name in temporal-server stripe-sandbox sage-sandbox worker-1 worker-2 gateway-1 gateway-2 webhook-proxy; do
 	alive "$name" || die "$name is not running: run \`make cluster\` first"
 done
 [[ $ERP == sage500 ]] || die "the smoke test reads Sage 500 documents: run the cluster with ERP=sage500"
@@ -71,15 +72,20 @@ done
 # both gateways (cross-gateway duplicates; with USE_EXISTING both answer "started" for a run in
 # flight, and "duplicate" for one already completed).
 evts=$(stripe "/v1/events?type=charge.succeeded&limit=100")
+proxy_ep=$(stripe "/v1/webhook_endpoints?limit=100" | jq -r --arg u "http://127.0.0.1:$PROXY_PORT/webhooks/stripe" '.data[] | select(.url == $u) | .id')
 retried=0
 for ch in "${charges[@]}"; do
 	evt=$(jq -r --arg c "$ch" '.data[] | select(.data.object.id == $c) | .id' <<<"$evts")
 	d=$(stripe "/_sandbox/deliveries?event=$evt")
 	ok=$(jq '[.data[] | select(.state == "succeeded") | .endpoint] | unique | length' <<<"$d")
-	retried=$((retried + $(jq '[.data[] | select(.attempts > 1)] | length' <<<"$d")))
-	[[ $ok == 2 ]] || { say "FAIL $ch: $evt delivered to $ok of 2 endpoints: $(jq -c '[.data[] | {endpoint, state, attempts}]' <<<"$d")"; fail=1; }
+	retried=$((retried + $(jq --arg p "$proxy_ep" '[.data[] | select(.attempts > 1 and .endpoint != $p)] | length' <<<"$d")))
+	[[ $ok == 3 ]] || { say "FAIL $ch: $evt delivered to $ok of 3 endpoints: $(jq -c '[.data[] | {endpoint, state, attempts}]' <<<"$d")"; fail=1; }
+	# Through the proxy every delivery succeeds at once, gateway 2 down or not: a failed attempt
+	# is sent again to gateway 1.
+	jq -e --arg p "$proxy_ep" '[.data[] | select(.endpoint == $p and .attempts == 1 and .state == "succeeded")] | length == 1' <<<"$d" >/dev/null ||
+		{ say "FAIL $ch: the delivery through the webhook proxy was not answered at once: $(jq -c --arg p "$proxy_ep" '[.data[] | select(.endpoint == $p)]' <<<"$d")"; fail=1; }
 done
-say "every charge.succeeded was delivered to both gateways; $retried deliveries needed retries (gateway 2 was down)"
+say "every charge.succeeded reached gateway 1, gateway 2 and the proxy; $retried direct deliveries needed retries (gateway 2 was down), none through the proxy"
 g1=$(events "${GATEWAY_INTERNAL[0]}")
 g2=$(events "${GATEWAY_INTERNAL[1]}")
 say "gateway 1 answered: $g1"

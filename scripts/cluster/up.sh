@@ -6,8 +6,9 @@
 #   → temporal-server (go.temporal.io/server v1.32.1, every service in one process) on :7243
 #   → namespace + search attributes (`bin/worker setup` when the worker has it, else the CLI)
 #   → Temporal Web UI (ui-server v2.42.1, the same server as the temporalio/ui image) on :8243
-#   → Stripe sandbox with two webhook endpoints, one per gateway; Sage and PayTrace sandboxes
-#   → two workers, two gateways
+#   → Stripe sandbox with three webhook endpoints (gateway 1, gateway 2, the proxy); Sage and
+#     PayTrace sandboxes
+#   → two workers, two gateways, and deploy/compose/Caddyfile's webhook proxy (Caddy) on :8188
 #
 # Idempotent: what already runs is left alone, databases and schemas are kept (the schema update
 # is re-run, which is a no-op when current). Everything runs in the background; logs in
@@ -15,7 +16,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 t0=$(now_ms)
-for b in temporal-server temporal-sql-tool temporal-ui-server temporal worker gateway stripe-sandbox sage-sandbox paytrace-sandbox; do
+for b in temporal-server temporal-sql-tool temporal-ui-server caddy temporal worker gateway stripe-sandbox sage-sandbox paytrace-sandbox; do
 	[[ -x $BIN/$b ]] || die "$BIN/$b missing: run \`make cluster-tools build tools\`"
 done
 mkdir -p "$CLUSTER_DIR" "$LOGS" "$RUN"
@@ -249,27 +250,29 @@ sandboxes_start() {
 	wait_http "http://$STRIPE_ADDR/v1/customers" 30 stripe-sandbox -u "$STRIPE_KEY:"
 	wait_http "http://$PAYTRACE_ADDR/healthz" 30 paytrace-sandbox
 	wait_http "http://$SAGE_ADDR/Sage500API/Items" 30 sage-sandbox -H "Authorization: Bearer $SAGE_KEY"
-	second_endpoint
+	ensure_endpoint 2 "http://${GATEWAY_PUBLIC[1]}/webhooks/stripe" "ledgerbridge gateway 2 (make cluster)"
+	ensure_endpoint 3 "http://127.0.0.1:$PROXY_PORT/webhooks/stripe" "ledgerbridge webhook proxy (make cluster)"
 }
 
-# second_endpoint: the sandbox's default endpoint delivers to gateway 1; a second endpoint, created
-# through the Stripe API like a merchant's second webhook, delivers every event to gateway 2, so
-# each event reaches both gateways (cross-gateway duplicates). Its secret is only revealed on
-# create: kept in .data/cluster/endpoint2.secret, and the endpoint recreated if it is lost.
-second_endpoint() {
-	local url="http://${GATEWAY_PUBLIC[1]}/webhooks/stripe" list id
+# The sandbox's default endpoint delivers to gateway 1. Two more, created through the Stripe API
+# like a merchant's webhook endpoints, deliver every event to gateway 2 and to the webhook proxy
+# (deploy/compose/Caddyfile, which passes it to either gateway): each event reaches both gateways
+# (cross-gateway duplicates) and the proxy. A secret is only revealed on create: kept in
+# .data/cluster/endpointN.secret, and the endpoint recreated if it is lost.
+ensure_endpoint() { # ensure_endpoint N URL DESCRIPTION
+	local n=$1 url=$2 list id
 	list=$(curl -fsS -u "$STRIPE_KEY:" "http://$STRIPE_ADDR/v1/webhook_endpoints?limit=100")
 	id=$(jq -r --arg u "$url" '.data[] | select(.url == $u) | .id' <<<"$list" | head -1)
-	if [[ -n $id && -s $CLUSTER_DIR/endpoint2.secret ]]; then
+	if [[ -n $id && -s $CLUSTER_DIR/endpoint$n.secret ]]; then
 		return
 	fi
 	if [[ -n $id ]]; then
 		curl -fsS -u "$STRIPE_KEY:" -X DELETE "http://$STRIPE_ADDR/v1/webhook_endpoints/$id" >/dev/null
 	fi
 	curl -fsS -u "$STRIPE_KEY:" "http://$STRIPE_ADDR/v1/webhook_endpoints" -d url="$url" \
-		-d 'enabled_events[]=*' -d description="ledgerbridge gateway 2 (make cluster)" |
-		jq -er .secret >"$CLUSTER_DIR/endpoint2.secret" || die "could not create the second webhook endpoint"
-	say "created the Stripe sandbox's second webhook endpoint → $url"
+		-d 'enabled_events[]=*' -d description="$3" |
+		jq -er .secret >"$CLUSTER_DIR/endpoint$n.secret" || die "could not create webhook endpoint $n"
+	say "created the Stripe sandbox's webhook endpoint $n → $url"
 }
 
 # ---- ledgerbridge -----------------------------------------------------------------------------
@@ -289,6 +292,7 @@ ensure_namespace; t_ns=$(now_ms)
 ui_start
 for i in 0 1; do start_worker "$i"; done
 for i in 0 1; do start_gateway "$i"; done
+start_proxy
 t_end=$(now_ms)
 
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fs", (b - a) / 1000 }'; }
@@ -303,8 +307,9 @@ ledgerbridge on a Temporal cluster is running (ready in $(secs "$t0" "$t_end"): 
   Temporal Web UI    http://127.0.0.1:$UI_PORT   (decodes payloads through gateway 1's codec server)
   gateway 1          http://${GATEWAY_PUBLIC[0]}   internal http://${GATEWAY_INTERNAL[0]} (/metrics /admin /codec)
   gateway 2          http://${GATEWAY_PUBLIC[1]}   internal http://${GATEWAY_INTERNAL[1]}
+  webhook proxy      http://127.0.0.1:$PROXY_PORT/webhooks/   deploy/compose/Caddyfile (Caddy) in front of both gateways
   worker 1, 2        task queue "ledgerbridge"   health http://${WORKER_HEALTH[0]}, http://${WORKER_HEALTH[1]} (WORKER_HEALTH_ADDR)
-  Stripe sandbox     http://$STRIPE_ADDR   key $STRIPE_KEY; every event → gateway 1 and gateway 2
+  Stripe sandbox     http://$STRIPE_ADDR   key $STRIPE_KEY; every event → gateway 1, gateway 2 and the proxy
   Sage sandbox       http://$SAGE_ADDR/Sage500API   Authorization: Bearer $SAGE_KEY
   PayTrace sandbox   http://$PAYTRACE_ADDR   polled by the paytrace-poll schedule; notifications → gateway 1
   admin token        $ADMIN_TOKEN
