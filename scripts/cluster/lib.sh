@@ -179,4 +179,4 @@ start_gateway() { # start_gateway I
 # attributes through Temporal's operator API). Until it has, this script creates them with the CLI.
 # Checked in the source, not by running bin/worker setup: a worker without the subcommand ignores
 # the argument and starts polling.
-worker_has_setup() { grep -qs '"setup"' "$ROOT"/worker/*.go; }
+worker_has_setup() { [[ ${CLUSTER_SETUP_VIA:-} != cli ]] && grep -qs '"setup"' "$ROOT"/worker/*.go; }

@@ -198,6 +198,12 @@ ensure_namespace() {
 			die "create namespace $NAMESPACE; see $LOGS/namespace.log"
 		say "created namespace $NAMESPACE (retention 72h)"
 	fi
+	# A new namespace reaches the frontend's namespace registry a few seconds later.
+	local i
+	for ((i = 0; i < 60; i++)); do
+		"${T[@]}" operator search-attribute list --namespace "$NAMESPACE" >/dev/null 2>&1 && break
+		sleep 0.5
+	done
 	# The names and types are workflows/ids.go's SearchAttributeTypes: read from there, not copied.
 	local pairs name type out
 	pairs=$(sed -n '/^var SearchAttributeTypes/,/^}/p' "$ROOT/workflows/ids.go" | grep -o '{"[A-Za-z]*", "[A-Za-z]*"}' | tr -d '{}",')
