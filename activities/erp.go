@@ -145,11 +145,21 @@ func (a *Activities) createCustomerOnce(ctx context.Context, c erp.Customer, key
 	}
 	var v *erp.ValidationError
 	if errors.As(err, &v) && v.Status == http.StatusConflict {
-		if existing, gerr := a.ERP.GetCustomer(ctx, c.ID); gerr == nil && existing != nil {
+		// Another run created it first (same derived key): use theirs. A lookup that fails is
+		// retried (transient), never reported as the conflict, which would park the run.
+		existing, gerr := a.ERP.GetCustomer(ctx, c.ID)
+		if gerr != nil {
+			return nil, "", erpError("get customer "+c.ID+" created concurrently", gerr)
+		}
+		if existing != nil {
 			return existing, "externalRef", nil
 		}
 		if c.ExternalRef != "" {
-			if existing, ferr := a.ERP.FindCustomerByExternalRef(ctx, c.ExternalRef); ferr == nil && existing != nil {
+			existing, ferr := a.ERP.FindCustomerByExternalRef(ctx, c.ExternalRef)
+			if ferr != nil {
+				return nil, "", erpError("find customer created concurrently", ferr)
+			}
+			if existing != nil {
 				return existing, "externalRef", nil
 			}
 		}

@@ -83,7 +83,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	inner, err := connectors.New(cfg.ERP, cfg.SageURL, cfg.SageAPIKey, &http.Client{Timeout: 15 * time.Second}, connectors.StaticOptions(m.Extra))
+	inner, err := connectors.New(cfg.ERP, cfg.SageURL, cfg.SageAPIKey,
+		&http.Client{Timeout: 15 * time.Second, Transport: mon.Transport(monitor.SystemERP, nil)}, connectors.StaticOptions(m.Extra))
 	if err != nil {
 		return fmt.Errorf("%s: %w", m.Name, err)
 	}
@@ -116,9 +117,10 @@ func run() error {
 		return err
 	}
 	acts := &activities.Activities{
-		Stripe: monitor.Stripe(&stripeapi.API{SC: stripeapi.NewClient(cfg.StripeAPIURL, cfg.StripeAPIKey)}, mon),
-		ERP:    connector,
-		GL:     gl,
+		Stripe: monitor.Stripe(&stripeapi.API{SC: stripeapi.NewClientWith(cfg.StripeAPIURL, cfg.StripeAPIKey,
+			&http.Client{Timeout: 20 * time.Second, Transport: mon.Transport(monitor.SystemStripe, nil)})}, mon),
+		ERP: connector,
+		GL:  gl,
 		Settings: activities.Settings{Mapping: m, CreateSalesOrder: cfg.CreateSalesOrder, AlertWebhookURL: cfg.AlertWebhookURL,
 			ReportDir: cfg.ReportDir, WebUI: cfg.WebUI},
 		Logger:    log,
@@ -133,7 +135,7 @@ func run() error {
 	}
 	if cfg.Uses("paytrace") {
 		acts.PayTrace = paytrace.New(paytrace.Config{BaseURL: cfg.PayTraceURL, Username: cfg.PayTraceUser, Password: cfg.PayTracePassword,
-			IntegratorID: cfg.PayTraceIntegratorID, Location: cfg.PayTraceLocation, HTTPClient: &http.Client{Timeout: 30 * time.Second}})
+			IntegratorID: cfg.PayTraceIntegratorID, Location: cfg.PayTraceLocation, HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: mon.Transport(monitor.SystemPayTrace, nil)}})
 	}
 	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.OrderToCash, workflow.RegisterOptions{Name: workflows.OrderToCashWorkflowName})
@@ -207,7 +209,9 @@ func newMonitor(cfg *config.Config, reg *prometheus.Registry, alerts *activities
 		// An outage alert, like a parked run's: where to look, no data values.
 		_, _ = alerts.Alert(context.Background(), &activities.AlertInput{WorkflowID: "external/" + system, Step: system, Problem: problem})
 	}
+	// Limits count HTTP requests (every system's own rate limit does), not connector calls.
 	return monitor.New(monitor.Config{Limits: limits, Threshold: cfg.OutageAlertAfter,
+		PerRequest: []string{monitor.SystemERP, monitor.SystemStripe, monitor.SystemPayTrace},
 		OnOutage: func(system string, since time.Time, lastErr error) {
 			log.Error("external system failing", zap.String("system", system), zap.Time("since", since), zap.Error(lastErr))
 			alert(system, "ExternalOutage: failing since "+since.UTC().Format(time.RFC3339))

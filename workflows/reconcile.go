@@ -24,6 +24,9 @@ const reconcilePagesPerRun = 40
 // reconcileActivity pages through the provider and the ERP; a page is at most 100 objects.
 var reconcileActivity = workflow.ActivityOptions{
 	StartToCloseTimeout: 10 * time.Minute,
+	// A page heartbeats per object: a worker killed mid-page has the page retried on another
+	// worker within 30 s (it is idempotent: what it healed is now in flight or posted).
+	HeartbeatTimeout: 30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
 		NonRetryableErrorTypes: []string{activities.ErrValidation, activities.ErrStripe, activities.ErrStripeAuth, activities.ErrERPAuth, activities.ErrPayTraceAuth}},
 }

@@ -19,6 +19,7 @@ package monitor
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -66,6 +67,11 @@ type Config struct {
 	// Classifiers overrides, per system, how Do and Call classify errors (e.g. the PayTrace
 	// client's error types); systems without one use Classify.
 	Classifiers map[string]Classifier
+	// PerRequest lists the systems whose limit applies to every HTTP request, through the
+	// round tripper Transport returns, instead of to every monitored call: one connector call
+	// can make several requests (a lookup and a create, a token grant, a listing's pages), and
+	// the system's own rate limit counts requests.
+	PerRequest []string
 	// Now is the clock outages are timed with; nil means time.Now. Tests set it.
 	Now func() time.Time
 }
@@ -108,7 +114,7 @@ func New(cfg Config, reg *prometheus.Registry) *Monitor {
 		}, []string{"system", "operation", "outcome"}),
 		seconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "ledgerbridge_external_call_seconds",
-			Help:    "Latency of calls to external systems, rate-limiter wait excluded.",
+			Help:    "Latency of calls to external systems (for a system limited per request, rate-limiter waits included).",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 20, 30},
 		}, []string{"system", "operation"}),
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -169,11 +175,14 @@ func Call[T any](ctx context.Context, m *Monitor, system, operation string, fn f
 
 // call is the one place a monitored call happens.
 func call[T any](ctx context.Context, m *Monitor, system, operation string, classify Classifier, fn func() (T, error)) (T, error) {
-	if err := m.wait(ctx, system); err != nil {
-		// The call never left: it says nothing about the system's health.
-		m.calls.WithLabelValues(system, operation, string(Canceled)).Inc()
-		var zero T
-		return zero, err
+	// A system limited per request (Transport) waits inside fn instead.
+	if !slices.Contains(m.cfg.PerRequest, system) {
+		if err := m.wait(ctx, system); err != nil {
+			// The call never left: it says nothing about the system's health.
+			m.calls.WithLabelValues(system, operation, string(Canceled)).Inc()
+			var zero T
+			return zero, err
+		}
 	}
 	start := time.Now()
 	v, err := fn()

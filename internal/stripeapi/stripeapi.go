@@ -16,10 +16,15 @@ import (
 // NewClient returns a stripe-go API client that talks to baseURL with key. stripe-go's own
 // network retries are disabled: Temporal owns retries, so each attempt is visible in history.
 func NewClient(baseURL, key string) *client.API {
+	return NewClientWith(baseURL, key, &http.Client{Timeout: 20 * time.Second})
+}
+
+// NewClientWith is NewClient sending through hc (the worker's rate-limited transport).
+func NewClientWith(baseURL, key string, hc *http.Client) *client.API {
 	cfg := &stripe.BackendConfig{
 		URL:               stripe.String(baseURL),
 		MaxNetworkRetries: stripe.Int64(0),
-		HTTPClient:        &http.Client{Timeout: 20 * time.Second},
+		HTTPClient:        hc,
 		LeveledLogger:     &stripe.LeveledLogger{Level: stripe.LevelNull},
 	}
 	api := &client.API{}

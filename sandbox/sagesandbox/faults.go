@@ -91,6 +91,9 @@ type Stats struct {
 	Responses map[string]int `json:"responses"`
 	// Faults counts injections by kind: error, rate_limited, outage, latency, response_delay.
 	Faults map[string]int `json:"faults"`
+	// PeakPerSecond is the most ERP requests that arrived within any one second (a sliding
+	// window over arrival times): what a client-side rate limit must keep down.
+	PeakPerSecond int `json:"peak_per_second"`
 }
 
 // faultLayer injects faults into ERP (non-admin) requests and keeps the stats.
@@ -100,6 +103,8 @@ type faultLayer struct {
 	rng    *rand.Rand
 	stats  Stats
 	now    func() time.Time
+	// recent are the arrival times of the last second's requests (PeakPerSecond).
+	recent []time.Time
 }
 
 func newFaultLayer(seed uint64, now func() time.Time) *faultLayer {
@@ -112,6 +117,7 @@ func (l *faultLayer) resetStats() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	// Every fault kind is present (zero) so clients see a stable shape.
+	l.recent = nil
 	l.stats = Stats{Since: l.now(), Responses: map[string]int{},
 		Faults: map[string]int{"error": 0, "rate_limited": 0, "outage": 0, "latency": 0, "response_delay": 0}}
 }
@@ -162,6 +168,15 @@ func (l *faultLayer) decide(r *http.Request) decision {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.stats.Requests++
+	arrived := l.now()
+	keep := l.recent[:0]
+	for _, t := range l.recent {
+		if arrived.Sub(t) < time.Second {
+			keep = append(keep, t)
+		}
+	}
+	l.recent = append(keep, arrived)
+	l.stats.PeakPerSecond = max(l.stats.PeakPerSecond, len(l.recent))
 	f := &l.faults
 	if !f.matches(r) {
 		return decision{}
