@@ -78,7 +78,13 @@ func pageAnomalies(charges []anomalyCharge, workflowID func(id string) string) [
 	sort.Strings(keys)
 	for _, k := range keys {
 		g := groups[k]
-		sort.Slice(g, func(i, j int) bool { return g[i].Created.Before(g[j].Created) })
+		// Stripe's created has seconds: ties are ordered by ID, so the same page flags the same charge.
+		sort.Slice(g, func(i, j int) bool {
+			if !g[i].Created.Equal(g[j].Created) {
+				return g[i].Created.Before(g[j].Created)
+			}
+			return g[i].ID < g[j].ID
+		})
 		for i := 0; i+RepeatCount-1 < len(g); i++ {
 			first, last := g[i], g[i+RepeatCount-1]
 			if span := last.Created.Sub(first.Created); span <= RepeatWithin {
