@@ -67,7 +67,7 @@ func CreditNoteToCreditMemo(ctx workflow.Context, in *CreditNoteInput) (*CreditN
 	run.r = newStepRunner(ctx, &st.Status, &st.Step, &st.Problem, &st.Parked, &st.Corrections)
 	run.r.compensate = run.compensate
 	run.r.setStatus(ctx, StatusRunning)
-	refresh := workflow.GetSignalChannel(ctx, SignalRefresh)
+	refresh := refreshChannel(ctx)
 	for {
 		if done, err := run.pass(); err != nil || done {
 			return &st.CreditNoteResult, err

@@ -64,7 +64,7 @@ func Dispute(ctx workflow.Context, in *DisputeInput) (*DisputeResult, error) {
 		}
 	}
 	r.setStatus(ctx, StatusRunning)
-	refresh := workflow.GetSignalChannel(ctx, SignalRefresh)
+	refresh := refreshChannel(ctx)
 	checkFirst := workflow.GetVersion(ctx, "dispute-find-leg-first", workflow.DefaultVersion, 1) == 1
 	stripeCtx := workflow.WithActivityOptions(ctx, stripeActivity)
 	erpCtx := workflow.WithActivityOptions(ctx, erpActivity)
@@ -130,4 +130,19 @@ func drain(ch workflow.ReceiveChannel) bool {
 		got = true
 	}
 	return got
+}
+
+// changeSkipStartSignal is the change ID of dropping the refresh signals delivered with the start.
+const changeSkipStartSignal = "skip-start-signal"
+
+// refreshChannel returns the refresh signal channel emptied of the signals that came with the
+// start (signal-with-start): the first pass reads the object as it is now, so they ask for
+// nothing more, and only a signal that arrives during a pass asks for another. Runs recorded
+// before this replay with those signals (change ID skip-start-signal).
+func refreshChannel(ctx workflow.Context) workflow.ReceiveChannel {
+	ch := workflow.GetSignalChannel(ctx, SignalRefresh)
+	if workflow.GetVersion(ctx, changeSkipStartSignal, workflow.DefaultVersion, 1) == 1 {
+		drain(ch)
+	}
+	return ch
 }

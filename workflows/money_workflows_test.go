@@ -74,8 +74,11 @@ func TestDisputePostsEachLegOnceAcrossRefreshes(t *testing.T) {
 	env := newEnv(t)
 	withdrawal := activities.DisputeLeg{TxnID: "txn_w", Category: "dispute", Amount: decimal.NewFromInt(-50), Fee: decimal.NewFromInt(15)}
 	reinstated := activities.DisputeLeg{TxnID: "txn_r", Category: "dispute_reversal", Amount: decimal.NewFromInt(50), Fee: decimal.NewFromInt(-15)}
-	env.OnActivity(a.FetchDispute, mock.Anything, mock.Anything).Return(&activities.DisputeSnapshot{ID: "dp_1", Status: "needs_response",
-		Legs: []activities.DisputeLeg{withdrawal}}, nil).Once()
+	// The closing event arrives while the first pass runs (after its fetch): the run makes a second pass.
+	env.OnActivity(a.FetchDispute, mock.Anything, mock.Anything).Return(func(context.Context, *activities.FetchDisputeInput) (*activities.DisputeSnapshot, error) {
+		env.SignalWorkflow(SignalRefresh, "charge.dispute.closed")
+		return &activities.DisputeSnapshot{ID: "dp_1", Status: "needs_response", Legs: []activities.DisputeLeg{withdrawal}}, nil
+	}).Once()
 	env.OnActivity(a.FetchDispute, mock.Anything, mock.Anything).Return(&activities.DisputeSnapshot{ID: "dp_1", Status: "won",
 		Legs: []activities.DisputeLeg{withdrawal, reinstated}}, nil).Once()
 	env.OnActivity(a.FindJournal, mock.Anything, mock.Anything).Return(&activities.PostJournalResult{}, nil)
@@ -84,13 +87,23 @@ func TestDisputePostsEachLegOnceAcrossRefreshes(t *testing.T) {
 		posted = append(posted, in.Leg.TxnID)
 		return &activities.PostJournalResult{Number: "JE-" + in.Leg.TxnID}, nil
 	})
-	// The closing event arrives while the first pass runs: the run makes a second pass.
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalRefresh, "charge.dispute.closed") }, 0)
 	env.ExecuteWorkflow(Dispute, &DisputeInput{DisputeID: "dp_1"})
 	var res DisputeResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Equal(t, []string{"txn_w", "txn_r"}, posted)
 	require.Equal(t, "won", res.DisputeStatus)
+}
+
+// The refresh signal that came with the start (the gateway's signal-with-start) asks for no
+// second pass: the first pass's fetch already reads the object as the event left it.
+func TestStartSignalMakesNoSecondPass(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(a.FetchDispute, mock.Anything, mock.Anything).Return(&activities.DisputeSnapshot{ID: "dp_1", Status: "won"}, nil)
+	env.OnActivity(a.FindJournal, mock.Anything, mock.Anything).Return(&activities.PostJournalResult{}, nil).Maybe()
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalRefresh, "charge.dispute.closed") }, 0)
+	env.ExecuteWorkflow(Dispute, &DisputeInput{DisputeID: "dp_1"})
+	require.NoError(t, env.GetWorkflowError())
+	env.AssertNumberOfCalls(t, "FetchDispute", 1)
 }
 
 func TestFailedPayoutPostsThenReverses(t *testing.T) {

@@ -77,7 +77,7 @@ func PayoutToGL(ctx workflow.Context, in *PayoutInput) (*PayoutResult, error) {
 		}
 	}
 	r.setStatus(ctx, StatusRunning)
-	refresh := workflow.GetSignalChannel(ctx, SignalRefresh)
+	refresh := refreshChannel(ctx)
 	stripeCtx := workflow.WithActivityOptions(ctx, stripeActivity)
 	erpCtx := workflow.WithActivityOptions(ctx, erpActivity)
 

@@ -75,7 +75,7 @@ func PayTraceTransaction(ctx workflow.Context, in *PayTraceTransactionInput) (*P
 	p.r = newStepRunner(ctx, &st.Status, &st.Step, &st.Problem, &st.Parked, &st.Corrections)
 	p.r.compensate = p.compensate
 	p.r.setStatus(ctx, StatusRunning)
-	refresh := workflow.GetSignalChannel(ctx, SignalRefresh)
+	refresh := refreshChannel(ctx)
 	for {
 		if done, err := p.pass(in.TransactionID); err != nil || done {
 			return &st.PayTraceTransactionResult, err
@@ -245,6 +245,12 @@ type PayTraceBatchResult struct {
 	Note         string `json:"note,omitempty"`
 }
 
+// payTraceBatchFreshCheck is the change ID of decoding each batch check on its own.
+const payTraceBatchFreshCheck = "paytrace-batch-fresh-check"
+
+// payTraceBatchWaitPerAttempt is the change ID of timing the batch's wait per step attempt.
+const payTraceBatchWaitPerAttempt = "paytrace-batch-wait-per-attempt"
+
 // batchWait bounds how long a batch waits for its transactions' runs before it asks for attention.
 var batchWait = struct{ first, max, alert time.Duration }{5 * time.Second, 10 * time.Minute, 24 * time.Hour}
 
@@ -272,10 +278,23 @@ func PayTraceBatch(ctx workflow.Context, in *PayTraceBatchInput) (*PayTraceBatch
 	var check activities.PayTraceBatchCheck
 	wait, begin := batchWait.first, workflow.Now(ctx)
 	abandoned, err := r.run(ctx, step{"match-transactions", func() error {
+		// Every attempt (an operator's retry after the alert) waits afresh, instead of parking at
+		// once on the time the first attempt already waited (change ID paytrace-batch-wait-per-attempt).
+		if workflow.GetVersion(ctx, payTraceBatchWaitPerAttempt, workflow.DefaultVersion, 1) == 1 {
+			wait, begin = batchWait.first, workflow.Now(ctx)
+		}
 		for {
-			if err := workflow.ExecuteActivity(pctx, a.CheckPayTraceBatch, &activities.PayTraceBatchInput{BatchNumber: number}).Get(ctx, &check); err != nil {
+			// Each check is decoded on its own: decoded onto the previous one, the fields a
+			// complete check omits (missing, difference) kept their old values and the batch
+			// never posted. Runs started before the fix replay the old way.
+			dst := &check
+			if workflow.GetVersion(ctx, payTraceBatchFreshCheck, workflow.DefaultVersion, 1) == 1 {
+				dst = &activities.PayTraceBatchCheck{}
+			}
+			if err := workflow.ExecuteActivity(pctx, a.CheckPayTraceBatch, &activities.PayTraceBatchInput{BatchNumber: number}).Get(ctx, dst); err != nil {
 				return err
 			}
+			check = *dst
 			if check.Difference != "" {
 				return temporal.NewNonRetryableApplicationError("batch "+number+" does not match what was posted: "+check.Difference, activities.ErrValidation, nil)
 			}
@@ -368,6 +387,7 @@ func PayTracePoll(ctx workflow.Context, in *activities.PayTracePollCursor) (*Pay
 		}
 		res.Passes++
 		res.Seen, res.Dispatched, res.Batches = res.Seen+pass.Seen, res.Dispatched+pass.Dispatched, res.Batches+pass.Batches
+		res.Unchanged += pass.Unchanged
 		for _, c := range pass.ByStatus {
 			res.ByStatus = activities.AddCount(res.ByStatus, c.Status, c.Count)
 		}

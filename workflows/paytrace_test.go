@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"strconv"
 	"sync"
 	"testing"
@@ -569,21 +568,6 @@ func TestPayTraceAbandonCompensatesWhatWasPosted(t *testing.T) {
 
 // --- PayTraceBatch ---
 
-// knownBug skips a test that fails against today's workflow code because of the bug it names
-// (reported to the workflow's owner, not fixed from a test file). LEDGERBRIDGE_RUN_KNOWN_BUGS=1
-// runs it anyway; remove the call together with the fix.
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv("LEDGERBRIDGE_RUN_KNOWN_BUGS") != "1" {
-		t.Skip("known workflow bug: " + bug)
-	}
-}
-
-// staleBatchCheck is the bug the batch's waiting and retry tests reveal.
-const staleBatchCheck = "workflows/paytrace.go:272-276 decodes every CheckPayTraceBatch result into the same `check`; " +
-	"JSON leaves fields the new result omits (missing, missingCount, difference are omitempty) at their old values, " +
-	"so a batch that once saw a missing transaction or a difference never posts (it waits 24h, parks, and re-parks on every retry)"
-
 func settlement() *posting.SettlementBatch {
 	return &posting.SettlementBatch{Ref: activities.PayTraceBatchRef("7"), Number: "7", Settled: 1767225600, Currency: "USD",
 		SalesCount: 2, Sales: decimal.RequireFromString("109.47"), RefundCount: 1, Refunds: decimal.RequireFromString("15"),
@@ -681,7 +665,6 @@ func requireSameBatch(t *testing.T, want, got *posting.SettlementBatch) {
 // Transactions of the batch that are not in the ERP yet: their runs are started again (by their
 // workflow IDs) and the batch waits, with a growing interval, until they are; then it posts.
 func TestPayTraceBatchRestartsMissingRunsAndWaits(t *testing.T) {
-	knownBug(t, staleBatchCheck)
 	rec := &calls{}
 	env, children, timers := batchEnv(t, rec,
 		&activities.PayTraceBatchCheck{Batch: settlement(), Missing: []int64{101, 102}, MissingCount: 2},
@@ -704,7 +687,6 @@ func TestPayTraceBatchRestartsMissingRunsAndWaits(t *testing.T) {
 // A batch whose amounts differ from what was posted parks with the difference; once the operator
 // has fixed the ERP, retry checks again and posts.
 func TestPayTraceBatchDifferenceParksThenRetryPosts(t *testing.T) {
-	knownBug(t, staleBatchCheck)
 	rec := &calls{}
 	diff := "transaction 101 settled 89.48 but its ERP payment PAY0001 is 80.00"
 	env, _, _ := batchEnv(t, rec, &activities.PayTraceBatchCheck{Batch: settlement(), Difference: diff}, &activities.PayTraceBatchCheck{Batch: settlement()})

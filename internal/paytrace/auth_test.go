@@ -3,6 +3,7 @@ package paytrace
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -41,6 +42,29 @@ func TestReauthenticatesOnceAfterForcedExpiry(t *testing.T) {
 	}
 	if n := e.v1Calls.Load() - v1Before; n != 2 {
 		t.Errorf("/v1 requests = %d, want 2 (refused, then repeated)", n)
+	}
+}
+
+// A fresh token can be expired, forced out or rotated before its first use (another client,
+// an expiry racing the grant): that is no credential problem, so the call takes another.
+func TestFreshTokenRefusedBeforeFirstUse(t *testing.T) {
+	for _, refused := range []int64{1, 2, maxReauth} {
+		t.Run(fmt.Sprint(refused), func(t *testing.T) {
+			e := newEnv(t)
+			id := e.sale("10.00", "INV-1")
+			oauthBefore, v1Before := e.oauthCalls.Load(), e.v1Calls.Load()
+			e.breakNext.Store(refused)
+			got, err := e.client.ExportTransaction(t.Context(), id)
+			if err != nil || got.ID != id {
+				t.Fatalf("after %d refusals: %+v %v", refused, got, err)
+			}
+			if n := e.oauthCalls.Load() - oauthBefore; n != refused {
+				t.Errorf("oauth calls = %d, want %d (one per refusal)", n, refused)
+			}
+			if n := e.v1Calls.Load() - v1Before; n != refused+1 {
+				t.Errorf("/v1 requests = %d, want %d", n, refused+1)
+			}
+		})
 	}
 }
 
@@ -150,8 +174,8 @@ func TestAuthFailures(t *testing.T) {
 		wantOAuth int64
 	}{
 		{name: "wrong password", password: "wrong", wantCode: "invalid_grant", wantOAuth: 1},
-		{name: "token refused again after re-auth", password: paytracesandbox.DefaultPassword, revoke: true,
-			wantCode: "invalid_token", wantOAuth: 2},
+		{name: "fresh tokens refused every time", password: paytracesandbox.DefaultPassword, revoke: true,
+			wantCode: "invalid_token", wantOAuth: 1 + maxReauth},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -38,6 +38,11 @@ const maxResponse = 64 << 20
 // refreshTimeout bounds one token request, independent of the caller that started it.
 const refreshTimeout = 30 * time.Second
 
+// maxReauth is how many fresh tokens one call tries after invalid_token. A token can expire,
+// be forced out or be rotated by another client between its grant and its first use; a
+// fresh token refused this many times in a row is a credential problem, not a race.
+const maxReauth = 3
+
 // Config configures a Client.
 type Config struct {
 	// BaseURL is the API root (ProductionURL, PayTraceSandboxURL or LocalSandboxURL);
@@ -48,7 +53,8 @@ type Config struct {
 	// IntegratorID is sent as integrator_id in every /v1 body.
 	IntegratorID string
 	// HTTPClient sends requests; default a client with a 30 s timeout. The client never
-	// retries on its own except once after invalid_token: Temporal owns retries.
+	// retries on its own except after invalid_token (with a fresh token, at most
+	// maxReauth times): Temporal owns retries.
 	HTTPClient *http.Client
 	// Now is the clock for token expiry and Retry-After dates; default time.Now.
 	Now func() time.Time
@@ -267,7 +273,7 @@ func transientStatus(endpoint string, status int, header http.Header, body []byt
 // call posts body (plus integrator_id) to /v1/path with the bearer token and decodes the
 // answer into out (if non-nil) whatever the HTTP status. It returns the decoded envelope for the caller
 // to judge success; only transport, auth and 429/5xx outcomes are errors here. On
-// invalid_token it re-authenticates once and repeats the request.
+// invalid_token it re-authenticates and repeats the request (at most maxReauth times).
 func (c *Client) call(ctx context.Context, path string, body map[string]any, out any) (*envelope, int, error) {
 	endpoint := "/v1/" + path
 	body["integrator_id"] = c.integratorID
@@ -298,8 +304,8 @@ func (c *Client) call(ctx context.Context, path string, body map[string]any, out
 		var env envelope
 		jerr := json.Unmarshal(resp, &env)
 		if status == http.StatusUnauthorized || status == http.StatusForbidden {
-			if env.OAuthError == "invalid_token" && attempt == 0 {
-				stale = tok // expired, revoked or forced out: one fresh token, one more try
+			if env.OAuthError == "invalid_token" && attempt < maxReauth {
+				stale = tok // expired, revoked or forced out: a fresh token, one more try
 				continue
 			}
 			return nil, status, &AuthError{Endpoint: endpoint, Status: status, Code: env.OAuthError,

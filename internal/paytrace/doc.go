@@ -7,10 +7,12 @@
 //
 // The client takes a token with the OAuth password grant (POST /oauth/token, form body) and
 // caches it until a tenth of its expires_in (at most a minute) before it runs out. A /v1
-// call answered invalid_token (expired, revoked, forced out) gets one fresh token and is sent
+// call answered invalid_token (expired, revoked, forced out) gets a fresh token and is sent
 // once more, transparently, as ActiveMerchant does; a request refused that way was never
-// processed, so repeating it is safe. Concurrent callers share one token request: the first
-// starts it (detached from its context, bounded by 30 s) and the others wait for it.
+// processed, so repeating it is safe. A fresh token can itself be expired or rotated out
+// before its first use, so this is repeated up to three times before the call fails.
+// Concurrent callers share one token request: the first starts it (detached from its
+// context, bounded by 30 s) and the others wait for it.
 // integrator_id is added to every /v1 body.
 //
 // # Errors, and how an activity maps them
@@ -20,7 +22,7 @@
 //     NextRetryDelay). For a money-moving call the effect may have happened: find the
 //     transaction (ExportTransactions with IncludingText = the invoice number) before
 //     sending it again, since v1 has no idempotency keys.
-//   - *AuthError (invalid_grant, invalid_token again after a fresh token, 401/403, key 981):
+//   - *AuthError (invalid_grant, invalid_token again after three fresh tokens, 401/403, key 981):
 //     an operator must fix credentials or permissions; retry slowly and alert (the ERP
 //     connectors' AuthError convention), or park with NeedsAttention.
 //   - *APIError (success false with errors{key:[messages]}): PayTrace refused the data; not

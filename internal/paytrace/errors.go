@@ -81,9 +81,9 @@ func (e *TransientError) Error() string {
 func (e *TransientError) Unwrap() error { return e.Err }
 
 // AuthError is a rejected credential or permission: invalid_grant from /oauth/token (wrong
-// user or password), any other OAuth error, invalid_token again right after a fresh
-// token, HTTP 401/403, or error key 981 (insufficient permissions). An operator has to fix
-// the configuration; a retry after that succeeds.
+// user or password), any other OAuth error, invalid_token again after three fresh tokens
+// in a row, HTTP 401/403, or error key 981 (insufficient permissions). An operator has to
+// fix the configuration; a retry after that succeeds.
 type AuthError struct {
 	// Endpoint is the path called.
 	Endpoint string

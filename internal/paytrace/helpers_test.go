@@ -57,6 +57,7 @@ type env struct {
 	oauthCalls atomic.Int64 // POST /oauth/token requests seen
 	v1Calls    atomic.Int64 // /v1 requests seen
 	breakAuth  atomic.Bool  // replace every /v1 bearer token with garbage (a revoked user)
+	breakNext  atomic.Int64 // replace the bearer token of this many next /v1 requests
 }
 
 // newEnv starts a sandbox on a fresh database at 10:00 on 03/10/2026 merchant time.
@@ -79,7 +80,7 @@ func newEnv(t *testing.T, opts ...func(*paytracesandbox.Config)) *env {
 			e.oauthCalls.Add(1)
 		case strings.HasPrefix(r.URL.Path, "/v1/"):
 			e.v1Calls.Add(1)
-			if e.breakAuth.Load() {
+			if e.breakAuth.Load() || e.breakNext.Add(-1) >= 0 {
 				r.Header.Set("Authorization", "Bearer revoked")
 			}
 		}
