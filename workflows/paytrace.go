@@ -306,7 +306,7 @@ func PayTraceBatch(ctx workflow.Context, in *PayTraceBatchInput) (*PayTraceBatch
 					number, check.MissingCount, batchWait.alert, check.Missing), activities.ErrValidation, nil)
 			}
 			for _, id := range check.Missing {
-				startPayTrace(ctx, id)
+				startPayTrace(ctx, id, "batch")
 			}
 			r.setStatus(ctx, StatusWaiting)
 			if err := workflow.Sleep(ctx, wait); err != nil {
@@ -340,8 +340,8 @@ func PayTraceBatch(ctx workflow.Context, in *PayTraceBatchInput) (*PayTraceBatch
 }
 
 // startPayTrace starts a PayTrace transaction's run as an independent workflow (a no-op when it
-// runs or has completed).
-func startPayTrace(ctx workflow.Context, id int64) {
+// runs or has completed); source says who asked for it ("batch", "refund").
+func startPayTrace(ctx workflow.Context, id int64, source string) {
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            PayTraceTransactionID(id),
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
@@ -349,7 +349,7 @@ func startPayTrace(ctx workflow.Context, id int64) {
 		TypedSearchAttributes: temporal.NewSearchAttributes(SAProvider.ValueSet("paytrace"), SAProviderObject.ValueSet(strconv.FormatInt(id, 10)),
 			SALedgerStatus.ValueSet(StatusReceived), SANeedsAttention.ValueSet(false)),
 	})
-	_ = workflow.ExecuteChildWorkflow(cctx, PayTraceTransactionWorkflowName, &PayTraceTransactionInput{TransactionID: id, Source: "batch"}).
+	_ = workflow.ExecuteChildWorkflow(cctx, PayTraceTransactionWorkflowName, &PayTraceTransactionInput{TransactionID: id, Source: source}).
 		GetChildWorkflowExecution().Get(ctx, nil)
 }
 

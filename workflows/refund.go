@@ -298,7 +298,7 @@ func startOrderToCash(ctx workflow.Context, chargeID string) {
 	if id, ok := strings.CutPrefix(chargeID, "paytrace-"); ok {
 		// A PayTrace sale's run is PayTraceTransaction.
 		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
-			startPayTrace(ctx, n)
+			startPayTrace(ctx, n, "refund")
 		}
 		return
 	}
