@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,6 +75,52 @@ var (
 	}
 )
 
+// Local activity options of the calls order-to-cash runs inside its workflow task (change ID
+// otc-fewer-actions): a local activity has no task of its own and leaves one marker in the
+// history. Its retries stay in the worker and stay short (every backoff within the workflow task
+// timeout, so no timer is needed), and it gives up after half a minute: runLocal then hands the
+// same call to a regular activity, which the server retries without limit and without growing
+// the history, so an outage of Stripe or the ERP still drops nothing.
+var (
+	stripeLocal = workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: 30 * time.Second,
+		StartToCloseTimeout:    15 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 4 * time.Second,
+			NonRetryableErrorTypes: stripeActivity.RetryPolicy.NonRetryableErrorTypes},
+	}
+	erpLocal = workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: 30 * time.Second,
+		StartToCloseTimeout:    15 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 4 * time.Second,
+			NonRetryableErrorTypes: erpActivity.RetryPolicy.NonRetryableErrorTypes},
+	}
+)
+
+// otcFewerActions is the change ID of order-to-cash's leaner command sequence (version 1): the
+// Stripe re-fetch, the customer resolution and the write-back run as local activities (runLocal),
+// the Running status is upserted with the charge's email and amount instead of on its own, and
+// the ERP document number goes into the next status upsert (Posted, or NeedsAttention when the
+// run parks) instead of its own. The ERP postings (sales order, invoice, payment) stay regular
+// activities: the server runs one attempt at a time, which their find-then-create relies on.
+const otcFewerActions = "otc-fewer-actions"
+
+// runLocal runs fn(in) into out as a local activity with local; when that has not succeeded and
+// the error is not one the activity options call final (a data error: the run parks on it),
+// the same call is made as a regular activity with remote. Only calls that are safe to run twice
+// at once go through it: reads, and writes keyed by business keys (the ERP customer's derived
+// ID, Stripe idempotency keys).
+func runLocal(ctx workflow.Context, local workflow.LocalActivityOptions, remote workflow.ActivityOptions, fn, in, out any) error {
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), fn, in).Get(ctx, out)
+	if err == nil || temporal.IsCanceledError(err) || ctx.Err() != nil {
+		return err
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && (appErr.NonRetryable() || slices.Contains(remote.RetryPolicy.NonRetryableErrorTypes, appErr.Type())) {
+		return err
+	}
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, remote), fn, in).Get(ctx, out)
+}
+
 // OrderToCash posts one Stripe charge to the ERP exactly once (seed 001's "Automated E-commerce
 // Order Processing"): re-fetch the charge, resolve the customer, post the sales order (optional)
 // and the invoice with lines, apply the payment, and write the ERP IDs back to Stripe.
@@ -94,26 +142,49 @@ func OrderToCash(ctx workflow.Context, in *OrderToCashInput) (*OrderToCashResult
 			st.Problem = "the ERP refused to void: " + strings.Join(res.NotVoided, "; ")
 		}
 	}
-	r.setStatus(ctx, StatusRunning)
+	// Runs started before the leaner command sequence replay the old one (change ID otc-fewer-actions).
+	lean := workflow.GetVersion(ctx, otcFewerActions, workflow.DefaultVersion, 1) == 1
+	if !lean {
+		r.setStatus(ctx, StatusRunning)
+	}
 
 	stripeCtx := workflow.WithActivityOptions(ctx, stripeActivity)
 	erpCtx := workflow.WithActivityOptions(ctx, erpActivity)
 	var charge *activities.ChargeSummary
+	// stripeCall and erpCall run a read or an idempotent, concurrency-safe call: locally on the
+	// lean path, else as the activity it always was.
+	stripeCall := func(fn, in, out any) error {
+		if lean {
+			return runLocal(ctx, stripeLocal, stripeActivity, fn, in, out)
+		}
+		return workflow.ExecuteActivity(stripeCtx, fn, in).Get(ctx, out)
+	}
+	erpCall := func(fn, in, out any) error {
+		if lean {
+			return runLocal(ctx, erpLocal, erpActivity, fn, in, out)
+		}
+		return workflow.ExecuteActivity(erpCtx, fn, in).Get(ctx, out)
+	}
 
 	steps := []step{
 		{"fetch-charge", func() error {
-			return workflow.ExecuteActivity(stripeCtx, a.FetchCharge, &activities.FetchChargeInput{ChargeID: in.ChargeID}).Get(ctx, &charge)
+			return stripeCall(a.FetchCharge, &activities.FetchChargeInput{ChargeID: in.ChargeID}, &charge)
 		}},
 		{"check-charge", func() error {
 			st.Amount, st.Currency = charge.Amount.String(), charge.Currency
+			if lean {
+				// One upsert: the run is Running (the gateway started it as Received), and for whom.
+				_ = workflow.UpsertTypedSearchAttributes(ctx, SALedgerStatus.ValueSet(st.Status),
+					SACustomerEmail.ValueSet(charge.Customer.Email), SAAmount.ValueSet(charge.Amount.InexactFloat64()))
+				return nil
+			}
 			_ = workflow.UpsertTypedSearchAttributes(ctx, SACustomerEmail.ValueSet(charge.Customer.Email),
 				SAAmount.ValueSet(charge.Amount.InexactFloat64()))
 			return nil
 		}},
 		{"resolve-customer", func() error {
 			var res activities.ResolveCustomerResult
-			err := workflow.ExecuteActivity(erpCtx, a.ResolveCustomer,
-				&activities.ResolveCustomerInput{ChargeID: charge.ID, Corrections: st.Corrections}).Get(ctx, &res)
+			err := erpCall(a.ResolveCustomer, &activities.ResolveCustomerInput{ChargeID: charge.ID, Corrections: st.Corrections}, &res)
 			st.CustomerID = res.CustomerID
 			return err
 		}},
@@ -130,7 +201,12 @@ func OrderToCash(ctx workflow.Context, in *OrderToCashInput) (*OrderToCashResult
 				ChargeID: charge.ID, CustomerID: st.CustomerID, SalesOrder: st.SalesOrder, Corrections: st.Corrections}).Get(ctx, &res)
 			if err == nil {
 				st.InvoiceNumber = res.Number
-				_ = workflow.UpsertTypedSearchAttributes(ctx, SAErpDocument.ValueSet(res.Number))
+				if lean {
+					// Shown with the next status change: Posted, or NeedsAttention if the run parks.
+					r.withNextStatus(SAErpDocument.ValueSet(res.Number))
+				} else {
+					_ = workflow.UpsertTypedSearchAttributes(ctx, SAErpDocument.ValueSet(res.Number))
+				}
 			}
 			return err
 		}},
@@ -152,9 +228,9 @@ func OrderToCash(ctx workflow.Context, in *OrderToCashInput) (*OrderToCashResult
 			if st.Corrections.CustomerID != "" {
 				xref = ""
 			}
-			return workflow.ExecuteActivity(stripeCtx, a.WriteBack, &activities.WriteBackInput{
+			return stripeCall(a.WriteBack, &activities.WriteBackInput{
 				ChargeID: charge.ID, StripeCustomerID: xref, CustomerID: st.CustomerID,
-				SalesOrder: st.SalesOrder, InvoiceNumber: st.InvoiceNumber, PaymentID: st.PaymentID}).Get(ctx, nil)
+				SalesOrder: st.SalesOrder, InvoiceNumber: st.InvoiceNumber, PaymentID: st.PaymentID}, nil)
 		}},
 	}
 
@@ -162,7 +238,7 @@ func OrderToCash(ctx workflow.Context, in *OrderToCashInput) (*OrderToCashResult
 		// Runs recorded before the capture check replay without it (change ID otc-skip-uncaptured).
 		uncaptured := false
 		if s.name == "check-charge" && workflow.GetVersion(ctx, "otc-skip-uncaptured", workflow.DefaultVersion, 1) == 1 {
-			if err := awaitCapture(ctx, r, stripeCtx, &charge); err != nil {
+			if err := awaitCapture(ctx, r, stripeCall, &charge); err != nil {
 				return nil, err
 			}
 			uncaptured = charge.Uncaptured
@@ -210,7 +286,7 @@ const captureWindow = 8 * 24 * time.Hour
 // captured yet: it is posted once captured, and skipped when the authorisation is released,
 // refunded or expires. Capture events for the charge reach the running workflow (the gateway
 // starts with "use existing"), so nothing is lost while it waits.
-func awaitCapture(ctx workflow.Context, r *stepRunner, stripeCtx workflow.Context, charge **activities.ChargeSummary) error {
+func awaitCapture(ctx workflow.Context, r *stepRunner, stripeCall func(fn, in, out any) error, charge **activities.ChargeSummary) error {
 	deadline := workflow.Now(ctx).Add(captureWindow)
 	wait := time.Minute
 	for (*charge).Uncaptured && (*charge).Status == "succeeded" && !(*charge).Refunded && workflow.Now(ctx).Before(deadline) {
@@ -222,7 +298,7 @@ func awaitCapture(ctx workflow.Context, r *stepRunner, stripeCtx workflow.Contex
 			wait = 30 * time.Minute
 		}
 		var next *activities.ChargeSummary
-		if err := workflow.ExecuteActivity(stripeCtx, a.FetchCharge, &activities.FetchChargeInput{ChargeID: (*charge).ID}).Get(ctx, &next); err != nil {
+		if err := stripeCall(a.FetchCharge, &activities.FetchChargeInput{ChargeID: (*charge).ID}, &next); err != nil {
 			return err
 		}
 		*charge = next

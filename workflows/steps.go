@@ -25,6 +25,8 @@ type stepRunner struct {
 	retry, abandon            workflow.ReceiveChannel
 	// compensate voids what the run posted; nil when there is nothing to undo.
 	compensate func(ctx workflow.Context, reason string)
+	// nextStatus are search attributes held for the next status upsert (withNextStatus).
+	nextStatus []temporal.SearchAttributeUpdate
 }
 
 func newStepRunner(ctx workflow.Context, status, stepName, problem *string, parked *int, corr *activities.Corrections) *stepRunner {
@@ -112,8 +114,17 @@ func (r *stepRunner) runCompensation(ctx workflow.Context, reason string) {
 
 func (r *stepRunner) setStatus(ctx workflow.Context, status string) {
 	*r.status = status
-	_ = workflow.UpsertTypedSearchAttributes(ctx, SALedgerStatus.ValueSet(status),
-		SANeedsAttention.ValueSet(status == StatusNeedsAttention))
+	updates := append([]temporal.SearchAttributeUpdate{SALedgerStatus.ValueSet(status),
+		SANeedsAttention.ValueSet(status == StatusNeedsAttention)}, r.nextStatus...)
+	r.nextStatus = nil
+	_ = workflow.UpsertTypedSearchAttributes(ctx, updates...)
+}
+
+// withNextStatus holds search attributes for the next status upsert instead of upserting them
+// now: every upsert is a command, a history event and a billed action, and the next status
+// change (Posted at the end, NeedsAttention if the run parks first) is when operators look.
+func (r *stepRunner) withNextStatus(updates ...temporal.SearchAttributeUpdate) {
+	r.nextStatus = append(r.nextStatus, updates...)
 }
 
 // problemText extracts the application error's message (the ERP's own words) from an activity error.

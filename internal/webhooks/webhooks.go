@@ -66,6 +66,10 @@ type Config struct {
 	// RecentEvents is how many recently accepted event IDs are remembered to answer exact
 	// redeliveries without Temporal (0 disables the cache).
 	RecentEvents int
+	// NoCoalescing makes every delivery call Temporal itself, even while a delivery of the same
+	// event (or, for an object whose run absorbs events, of the same object) is already calling
+	// it; by default such deliveries wait for that call and give its answer (inflight).
+	NoCoalescing bool
 	// Now is the clock for signature timestamps (tests); time.Now when nil.
 	Now func() time.Time
 	// Ready, when set, is asked by /readyz after Temporal answered: e.g. whether the namespace
@@ -82,13 +86,16 @@ type Gateway struct {
 	events   *prometheus.CounterVec
 	ack      *prometheus.HistogramVec
 	recent   *recentEvents
+	flights  *inflight
 }
 
 // Webhook outcomes, the values of the outcome label of ledgerbridge_webhook_events_total.
 const (
-	OutcomeStarted    = "started"
-	OutcomeDuplicate  = "duplicate"
-	OutcomeCached     = "duplicate_cached"
+	OutcomeStarted   = "started"
+	OutcomeDuplicate = "duplicate"
+	OutcomeCached    = "duplicate_cached"
+	// OutcomeCoalesced: answered with the answer of the same call another delivery was making.
+	OutcomeCoalesced  = "duplicate_inflight"
 	OutcomeIgnored    = "ignored"
 	OutcomeRejected   = "rejected"
 	OutcomeAPIVersion = "unsupported_api_version"
@@ -106,10 +113,10 @@ func New(cfg Config, tc Temporal, log *zap.Logger) *Gateway {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	g := &Gateway{cfg: cfg, temporal: tc, log: log, registry: prometheus.NewRegistry(), recent: newRecentEvents(cfg.RecentEvents)}
+	g := &Gateway{cfg: cfg, temporal: tc, log: log, registry: prometheus.NewRegistry(), recent: newRecentEvents(cfg.RecentEvents), flights: newInflight()}
 	g.events = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ledgerbridge_webhook_events_total",
-		Help: "Webhook requests by provider, event type and outcome (started, duplicate, duplicate_cached, ignored, rejected, unsupported_api_version, error).",
+		Help: "Webhook requests by provider, event type and outcome (started, duplicate, duplicate_cached, duplicate_inflight, ignored, rejected, unsupported_api_version, error).",
 	}, []string{"provider", "type", "outcome"})
 	g.ack = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "ledgerbridge_webhook_ack_seconds",
@@ -310,6 +317,45 @@ func (g *Gateway) stripeWebhook(c *gin.Context) {
 // answers the provider: 2xx once Temporal has the event, 503 (the provider redelivers) if not.
 func (g *Gateway) dispatch(c *gin.Context, provider, eventID, eventType string, created int64, rt route) {
 	c.Set("workflow", rt.workflowID)
+	if g.cfg.NoCoalescing {
+		status, body := g.start(c, provider, eventID, eventType, created, rt)
+		c.JSON(status, body)
+		return
+	}
+	// A run that absorbs events (use-existing) gets the same call from every event of its
+	// object; an object signalled per event gets the same call only from the same event.
+	key := "event " + provider + " " + eventID
+	if !rt.refresh {
+		key = "workflow " + rt.workflowID
+	}
+	fl, leader := g.flights.join(key)
+	if leader {
+		// Deferred: the waiting deliveries are released (with a 503) even if start panics.
+		status, body := http.StatusServiceUnavailable, gin.H{"error": "could not start workflow; retry later"}
+		defer func() { g.flights.finish(key, fl, status, body) }()
+		status, body = g.start(c, provider, eventID, eventType, created, rt)
+		c.JSON(status, body)
+		return
+	}
+	select {
+	case <-fl.done:
+	case <-c.Request.Context().Done():
+		g.events.WithLabelValues(provider, eventType, OutcomeError).Inc()
+		c.JSON(http.StatusServiceUnavailable, gin.H{"error": "could not start workflow; retry later"})
+		return
+	}
+	if fl.status != http.StatusOK {
+		g.events.WithLabelValues(provider, eventType, OutcomeError).Inc()
+		c.JSON(fl.status, fl.body)
+		return
+	}
+	g.recent.remember(eventID, rt.workflowID)
+	g.events.WithLabelValues(provider, eventType, OutcomeCoalesced).Inc()
+	c.JSON(http.StatusOK, gin.H{"received": true, "workflowId": rt.workflowID, "duplicate": true})
+}
+
+// start makes the Temporal call for an accepted event and returns the answer for the provider.
+func (g *Gateway) start(c *gin.Context, provider, eventID, eventType string, created int64, rt route) (int, gin.H) {
 	opts := client.StartWorkflowOptions{
 		ID:        rt.workflowID,
 		TaskQueue: g.cfg.TaskQueue,
@@ -343,16 +389,16 @@ func (g *Gateway) dispatch(c *gin.Context, provider, eventID, eventType string, 
 	case errors.As(err, &already):
 		g.recent.remember(eventID, wfID)
 		g.events.WithLabelValues(provider, eventType, OutcomeDuplicate).Inc()
-		c.JSON(http.StatusOK, gin.H{"received": true, "workflowId": wfID, "duplicate": true})
+		return http.StatusOK, gin.H{"received": true, "workflowId": wfID, "duplicate": true}
 	case err != nil:
 		// Providers retry non-2xx deliveries, so an unreachable Temporal loses nothing.
 		g.events.WithLabelValues(provider, eventType, OutcomeError).Inc()
 		g.log.Error("start workflow", zap.String("workflowId", wfID), zap.Error(err))
-		c.JSON(http.StatusServiceUnavailable, gin.H{"error": "could not start workflow; retry later"})
+		return http.StatusServiceUnavailable, gin.H{"error": "could not start workflow; retry later"}
 	default:
 		g.recent.remember(eventID, wfID)
 		g.events.WithLabelValues(provider, eventType, OutcomeStarted).Inc()
-		c.JSON(http.StatusOK, gin.H{"received": true, "workflowId": wfID, "runId": run.GetRunID()})
+		return http.StatusOK, gin.H{"received": true, "workflowId": wfID, "runId": run.GetRunID()}
 	}
 }
 
