@@ -1,13 +1,16 @@
 package activities
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
+	"go.uber.org/zap"
 
+	"github.com/ledgerbridge/ledgerbridge/internal/money"
 	"github.com/ledgerbridge/ledgerbridge/internal/report"
 )
 
@@ -192,4 +195,68 @@ func mergeKinds(into []KindTotal, add []KindTotal) []KindTotal {
 		}
 	}
 	return into
+}
+
+// Thresholds of a run's own flags (runAnomalies): a customer's charges of the last
+// CustomerHistory, at most CustomerSample of them; "far above usual" needs CustomerMinSample
+// earlier charges in the currency.
+const (
+	CustomerHistory   = 30 * 24 * time.Hour
+	CustomerSample    = 100
+	CustomerMinSample = 3
+)
+
+// runAnomalies flags a charge on its own run, as it is posted: the rules it trips against its
+// customer's recent charges. It never blocks the posting: when Stripe cannot list them, the run
+// goes on unflagged (reconciliation's report still applies its rules to the window).
+func (a *Activities) runAnomalies(ctx context.Context, ch *ChargeSnapshot) []string {
+	if ch.Customer.StripeID == "" || a.Stripe == nil {
+		return nil
+	}
+	created := time.Unix(ch.Created, 0)
+	recent, err := a.Stripe.CustomerCharges(ctx, ch.Customer.StripeID, created.Add(-CustomerHistory), CustomerSample)
+	if err != nil {
+		if a.Logger != nil {
+			a.Logger.Warn("anomaly rules skipped: cannot list the customer's charges", zap.String("charge", ch.ID), zap.Error(err))
+		}
+		return nil
+	}
+	this := anomalyCharge{ID: ch.ID, Customer: ch.Customer.StripeID, Currency: strings.ToUpper(ch.Currency), Amount: ch.Posted(), Created: created}
+	var others []anomalyCharge
+	for _, o := range recent {
+		if o.ID == ch.ID || o.Status != "succeeded" {
+			continue
+		}
+		others = append(others, anomalyCharge{ID: o.ID, Customer: o.Customer, Currency: strings.ToUpper(o.Currency),
+			Amount: money.FromMinor(o.Amount, o.Currency), Created: time.Unix(o.Created, 0)})
+	}
+	return chargeAnomalies(this, others)
+}
+
+// chargeAnomalies applies the run's rules to one charge and its customer's other recent charges:
+// the same amount RepeatCount times within RepeatWithin up to this charge (repeated-charge), and
+// an amount OutlierFactor times the median of the customer's earlier charges in the currency
+// (amount-outlier).
+func chargeAnomalies(this anomalyCharge, others []anomalyCharge) []string {
+	var flags []string
+	same := 1
+	var earlier []decimal.Decimal
+	for _, o := range others {
+		if o.Currency != this.Currency || o.Created.After(this.Created) {
+			continue
+		}
+		earlier = append(earlier, o.Amount)
+		if o.Amount.Equal(this.Amount) && this.Created.Sub(o.Created) <= RepeatWithin {
+			same++
+		}
+	}
+	if same >= RepeatCount {
+		flags = append(flags, RuleRepeatedCharge)
+	}
+	if len(earlier) >= CustomerMinSample {
+		if med := median(earlier); med.IsPositive() && this.Amount.GreaterThanOrEqual(med.Mul(decimal.NewFromInt(OutlierFactor))) {
+			flags = append(flags, RuleAmountOutlier)
+		}
+	}
+	return flags
 }

@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -70,5 +71,41 @@ func TestWindowAnomalies(t *testing.T) {
 	got = windowAnomalies(nil, kinds)
 	if len(got) != 1 || got[0].Rule != RuleRefundsExceedCharges || got[0].Object != "USD" {
 		t.Fatalf("refunds: %+v", got)
+	}
+}
+
+// A run's own flags: its charge against the customer's other recent charges.
+func TestChargeAnomalies(t *testing.T) {
+	at := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	usd := func(id, amount string, ago time.Duration) anomalyCharge {
+		return anomalyCharge{ID: id, Customer: "cus_1", Currency: "USD", Amount: decimal.RequireFromString(amount), Created: at.Add(-ago)}
+	}
+	this := usd("ch_now", "9.99", 0)
+	tests := []struct {
+		name   string
+		this   anomalyCharge
+		others []anomalyCharge
+		want   []string
+	}{
+		{"first charge", this, nil, nil},
+		{"third of the same amount within 10 minutes", this, []anomalyCharge{usd("a", "9.99", 9*time.Minute), usd("b", "9.99", time.Minute)},
+			[]string{RuleRepeatedCharge}},
+		{"second only", this, []anomalyCharge{usd("a", "9.99", time.Minute)}, nil},
+		{"same amount, but an hour apart", this, []anomalyCharge{usd("a", "9.99", time.Hour), usd("b", "9.99", time.Minute)}, nil},
+		{"later charges do not count", this, []anomalyCharge{usd("a", "9.99", -time.Minute), usd("b", "9.99", -2*time.Minute)}, nil},
+		{"other currency does not count", this, []anomalyCharge{{ID: "a", Currency: "EUR", Amount: decimal.RequireFromString("9.99"), Created: at},
+			{ID: "b", Currency: "EUR", Amount: decimal.RequireFromString("9.99"), Created: at}}, nil},
+		{"ten times the customer's usual", usd("ch_big", "500", 0),
+			[]anomalyCharge{usd("a", "40", 48*time.Hour), usd("b", "50", 24*time.Hour), usd("c", "60", time.Hour)}, []string{RuleAmountOutlier}},
+		{"just under ten times", usd("ch_big", "499.99", 0),
+			[]anomalyCharge{usd("a", "40", 48*time.Hour), usd("b", "50", 24*time.Hour), usd("c", "60", time.Hour)}, nil},
+		{"too little history to call it unusual", usd("ch_big", "5000", 0), []anomalyCharge{usd("a", "40", time.Hour), usd("b", "50", time.Hour)}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := chargeAnomalies(tt.this, tt.others); !slices.Equal(got, tt.want) {
+				t.Errorf("flags %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -32,7 +32,9 @@ func (a *Activities) FetchCharge(ctx context.Context, in *FetchChargeInput) (*Ch
 	if err != nil {
 		return nil, err
 	}
-	return summarize(snap), nil
+	sum := summarize(snap)
+	sum.Anomalies = a.runAnomalies(ctx, snap)
+	return sum, nil
 }
 
 // charge returns the snapshot of a charge from the worker's cache, or fetches it.

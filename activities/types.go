@@ -43,6 +43,9 @@ type ChargeSummary struct {
 	Uncaptured  bool            `json:"uncaptured,omitempty"`
 	Refunded    bool            `json:"refunded,omitempty"`
 	Customer    ChargeParty     `json:"customer"`
+	// Anomalies are the rules the charge trips against its customer's recent charges
+	// (RuleRepeatedCharge, RuleAmountOutlier): the run's Anomaly search attribute.
+	Anomalies []string `json:"anomalies,omitempty"`
 }
 
 // ChargeParty is who paid: the Stripe customer ID (for the ERP ID write-back) and the email

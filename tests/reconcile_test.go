@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -66,7 +67,7 @@ func TestReconciliationHealsWhatWebhooksLost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var repeated string
+	var repeated, firstRepeat string
 	for i := 0; i < 3; i++ {
 		pi, err := e.sc.PaymentIntents.New(&stripe.PaymentIntentParams{Amount: stripe.Int64(999), Currency: stripe.String("usd"),
 			Customer: stripe.String(rep.ID), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true)})
@@ -74,8 +75,20 @@ func TestReconciliationHealsWhatWebhooksLost(t *testing.T) {
 			t.Fatal(err)
 		}
 		repeated = pi.LatestCharge.ID
+		if i == 0 {
+			firstRepeat = repeated
+		}
 		waitDone(t, e.tc, workflows.OrderToCashID(repeated), &res, time.Minute)
 	}
+	// The third is flagged on its own run as it posts (posted all the same), and found by the
+	// Anomaly search attribute; the first is not.
+	if res.Status != workflows.StatusPosted || !slices.Contains(res.Anomalies, "repeated-charge") {
+		t.Fatalf("the third repeated charge's run: %+v", res)
+	}
+	eventually(t, 10*time.Second, func() bool {
+		flaggedRuns := strings.Join(e.list(t, `Anomaly = "repeated-charge"`), "\n")
+		return strings.Contains(flaggedRuns, workflows.OrderToCashID(repeated)) && !strings.Contains(flaggedRuns, workflows.OrderToCashID(firstRepeat))
+	}, "the run of %s (only) found by Anomaly = \"repeated-charge\"", repeated)
 
 	// Stripe cannot reach us: these events are queued, then given up.
 	e.admin(t, "/_sandbox/delivery", map[string]any{"paused": true}, nil)

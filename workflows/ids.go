@@ -47,10 +47,13 @@ var (
 	SALedgerStatus   = temporal.NewSearchAttributeKeyKeyword("LedgerStatus")
 	SANeedsAttention = temporal.NewSearchAttributeKeyBool("NeedsAttention")
 	SAAmount         = temporal.NewSearchAttributeKeyFloat64("Amount")
+	// SAAnomaly lists the anomaly rules a run's charge tripped (activities.RuleRepeatedCharge, …).
+	SAAnomaly = temporal.NewSearchAttributeKeyKeywordList("Anomaly")
 )
 
 // SearchAttributeTypes maps each search attribute to the type name the Temporal CLI expects.
 var SearchAttributeTypes = [][2]string{
 	{"Provider", "Keyword"}, {"ProviderObjectID", "Keyword"}, {"CustomerEmail", "Keyword"},
 	{"ErpDocument", "Keyword"}, {"LedgerStatus", "Keyword"}, {"NeedsAttention", "Bool"}, {"Amount", "Double"},
+	{"Anomaly", "KeywordList"},
 }

@@ -35,6 +35,8 @@ type OrderToCashResult struct {
 	Currency      string   `json:"currency,omitempty"`
 	Voided        []string `json:"voided,omitempty"`
 	Note          string   `json:"note,omitempty"`
+	// Anomalies are the anomaly rules the charge tripped (also the Anomaly search attribute).
+	Anomalies []string `json:"anomalies,omitempty"`
 }
 
 // OrderToCashStatus answers the status query: where the run is and, when parked, why.
@@ -173,9 +175,15 @@ func OrderToCash(ctx workflow.Context, in *OrderToCashInput) (*OrderToCashResult
 		{"check-charge", func() error {
 			st.Amount, st.Currency = charge.Amount.String(), charge.Currency
 			if lean {
-				// One upsert: the run is Running (the gateway started it as Received), and for whom.
-				_ = workflow.UpsertTypedSearchAttributes(ctx, SALedgerStatus.ValueSet(st.Status),
-					SACustomerEmail.ValueSet(charge.Customer.Email), SAAmount.ValueSet(charge.Amount.InexactFloat64()))
+				// One upsert: the run is Running (the gateway started it as Received), for whom, and
+				// the anomaly rules its charge tripped (flagged, never blocking).
+				updates := []temporal.SearchAttributeUpdate{SALedgerStatus.ValueSet(st.Status),
+					SACustomerEmail.ValueSet(charge.Customer.Email), SAAmount.ValueSet(charge.Amount.InexactFloat64())}
+				if len(charge.Anomalies) > 0 {
+					st.Anomalies = charge.Anomalies
+					updates = append(updates, SAAnomaly.ValueSet(charge.Anomalies))
+				}
+				_ = workflow.UpsertTypedSearchAttributes(ctx, updates...)
 				return nil
 			}
 			_ = workflow.UpsertTypedSearchAttributes(ctx, SACustomerEmail.ValueSet(charge.Customer.Email),

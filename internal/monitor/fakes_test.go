@@ -192,6 +192,11 @@ func (f *fakeStripe) ListObjects(ctx context.Context, kind string, from, to time
 	return nil, false, f.err
 }
 
+func (f *fakeStripe) CustomerCharges(ctx context.Context, customerID string, since time.Time, limit int64) ([]stripeapi.Object, error) {
+	f.hit("CustomerCharges")
+	return nil, f.err
+}
+
 func (f *fakeStripe) PayoutTransactions(ctx context.Context, payoutID, startingAfter string, limit int64) ([]*stripe.BalanceTransaction, bool, error) {
 	f.hit("PayoutTransactions")
 	return f.txns, f.txns != nil, f.err

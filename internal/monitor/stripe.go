@@ -131,3 +131,8 @@ func (s *stripeClient) ListObjects(ctx context.Context, kind string, from, to ti
 }
 
 var _ stripeapi.Client = (*stripeClient)(nil)
+
+// CustomerCharges lists a customer's recent charges (the run's anomaly rules).
+func (s *stripeClient) CustomerCharges(ctx context.Context, customerID string, since time.Time, limit int64) ([]stripeapi.Object, error) {
+	return stripeCall(ctx, s, "CustomerCharges", func() ([]stripeapi.Object, error) { return s.c.CustomerCharges(ctx, customerID, since, limit) })
+}

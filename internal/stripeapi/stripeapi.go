@@ -62,6 +62,9 @@ type Client interface {
 	PayoutTransactions(ctx context.Context, payoutID, startingAfter string, limit int64) ([]*stripe.BalanceTransaction, bool, error)
 	// ListObjects pages through the charges, refunds or payouts created in a window.
 	ListObjects(ctx context.Context, kind string, from, to time.Time, startingAfter string, limit int64) ([]Object, bool, error)
+	// CustomerCharges lists up to limit of a customer's charges created at or after since,
+	// newest first (one page: the anomaly rules of a run look at recent history only).
+	CustomerCharges(ctx context.Context, customerID string, since time.Time, limit int64) ([]Object, error)
 }
 
 // API implements Client over stripe-go.
@@ -335,4 +338,17 @@ func (a *API) ListObjects(ctx context.Context, kind string, from, to time.Time, 
 		return out, it.PayoutList().HasMore, it.Err()
 	}
 	return nil, false, fmt.Errorf("cannot list %q objects", kind)
+}
+
+// CustomerCharges lists up to limit of a customer's charges created at or after since, newest first.
+func (a *API) CustomerCharges(ctx context.Context, customerID string, since time.Time, limit int64) ([]Object, error) {
+	it := a.SC.Charges.List(&stripe.ChargeListParams{ListParams: stripe.ListParams{Limit: stripe.Int64(limit), Single: true, Context: ctx},
+		Customer: stripe.String(customerID), CreatedRange: &stripe.RangeQueryParams{GreaterThanOrEqual: since.Unix()}})
+	var out []Object
+	for it.Next() {
+		c := it.Charge()
+		out = append(out, Object{Kind: "charge", ID: c.ID, Amount: c.Amount, Captured: c.AmountCaptured, Currency: string(c.Currency),
+			Created: c.Created, Status: string(c.Status), Paid: c.Paid && c.Captured, Customer: customerID})
+	}
+	return out, it.Err()
 }
