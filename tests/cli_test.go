@@ -51,7 +51,7 @@ func cliBinary(t *testing.T) string {
 // folder, gateway internal listener), which is what an operator's shell would hold.
 func cliEnv(extra ...string) []string {
 	env := append(os.Environ(),
-		"TEMPORAL_ADDRESS="+stack.TemporalAddress(),
+		"TEMPORAL_ADDRESS="+stack.TemporalAddress(), "TEMPORAL_NAMESPACE="+stack.Namespace(),
 		"GATEWAY_INTERNAL_ADDR="+stack.Opts.GatewayInternalAddr,
 		"LEDGERBRIDGE_REPORT_DIR="+filepath.Join(stack.Opts.DataDir, "reports"),
 		"LEDGERBRIDGE_WEB_UI="+cliWebUI)

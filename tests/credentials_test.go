@@ -57,7 +57,7 @@ func TestRevokedERPCredentialsParkAlertAndRetry(t *testing.T) {
 
 // cliEnvFor is an operator's shell environment for a stack of its own.
 func cliEnvFor(e *monthEnv) []string {
-	env := append(os.Environ(), "TEMPORAL_ADDRESS="+e.st.TemporalAddress(), "GATEWAY_INTERNAL_ADDR="+e.st.Opts.GatewayInternalAddr,
+	env := append(os.Environ(), "TEMPORAL_ADDRESS="+e.st.TemporalAddress(), "TEMPORAL_NAMESPACE="+e.st.Namespace(), "GATEWAY_INTERNAL_ADDR="+e.st.Opts.GatewayInternalAddr,
 		"LEDGERBRIDGE_REPORT_DIR="+filepath.Join(e.st.Opts.DataDir, "reports"))
 	return append(env, e.st.Opts.Env...) // the worker's codec keys, if any
 }

@@ -41,7 +41,7 @@ func newMonthEnv(t *testing.T, env ...string) *monthEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := tclient.Dial(tclient.Options{HostPort: st.TemporalAddress(), Logger: quietLogger{}})
+	c, err := tclient.Dial(tclient.Options{HostPort: st.TemporalAddress(), Namespace: st.Namespace(), Logger: quietLogger{}})
 	if err != nil {
 		st.Stop()
 		t.Fatal(err)

@@ -341,7 +341,7 @@ func TestOperatorResetDoesNotDuplicate(t *testing.T) {
 		}
 	}
 	reset, err := tc.ResetWorkflowExecution(ctx, &workflowservice.ResetWorkflowExecutionRequest{
-		Namespace: "default", WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: id, RunId: runID},
+		Namespace: stack.Namespace(), WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: id, RunId: runID},
 		Reason: "test: operator reset", WorkflowTaskFinishEventId: firstTask, RequestId: fmt.Sprint(time.Now().UnixNano()),
 	})
 	if err != nil {

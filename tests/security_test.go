@@ -35,7 +35,7 @@ func rawHistory(t *testing.T, workflowID string) []*historypb.HistoryEvent {
 	var token []byte
 	for {
 		resp, err := tc.WorkflowService().GetWorkflowExecutionHistory(ctx, &workflowservice.GetWorkflowExecutionHistoryRequest{
-			Namespace: "default", Execution: &commonpb.WorkflowExecution{WorkflowId: workflowID}, NextPageToken: token})
+			Namespace: stack.Namespace(), Execution: &commonpb.WorkflowExecution{WorkflowId: workflowID}, NextPageToken: token})
 		if err != nil {
 			t.Fatalf("history of %s: %v", workflowID, err)
 		}
@@ -204,7 +204,7 @@ func TestHistoryEncryptedAndDecodableThroughCodecServer(t *testing.T) {
 	body, _ := protojson.Marshal(&commonpb.Payloads{Payloads: enc})
 	req, _ := http.NewRequest(http.MethodPost, stack.GatewayInternalURL()+"/codec/decode", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Namespace", "default")
+	req.Header.Set("X-Namespace", stack.Namespace())
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -91,7 +91,7 @@ func runMain(m *testing.M) int {
 	defer os.RemoveAll(stack.Opts.DataDir)
 	defer stack.Stop()
 	sc = stripeapi.NewClient(stack.StripeURL(), devstack.StripeKey)
-	tc, err = tclient.Dial(tclient.Options{HostPort: stack.TemporalAddress(), Logger: quietLogger{},
+	tc, err = tclient.Dial(tclient.Options{HostPort: stack.TemporalAddress(), Namespace: stack.Namespace(), Logger: quietLogger{},
 		DataConverter: codec.DataConverter(keys), FailureConverter: codec.FailureConverter(keys)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dial temporal:", err)

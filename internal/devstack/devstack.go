@@ -31,7 +31,10 @@ type Options struct {
 	DataDir string
 	// TemporalAddress, when set, is an existing cluster: no dev server is started.
 	TemporalAddress string
-	TemporalPort    int
+	// Namespace is the Temporal namespace of the worker, the gateway and the CLI; default
+	// "default" (the dev server's). On an existing cluster the worker creates it.
+	Namespace    string
+	TemporalPort int
 	TemporalUIPort  int
 	// Headless disables the Temporal Web UI (tests).
 	Headless    bool
@@ -68,6 +71,9 @@ func (o *Options) defaults() {
 	}
 	if o.TemporalPort == 0 {
 		o.TemporalPort = 7233
+	}
+	if o.Namespace == "" {
+		o.Namespace = "default"
 	}
 	if o.TemporalUIPort == 0 {
 		o.TemporalUIPort = o.TemporalPort + 1000
@@ -167,6 +173,14 @@ func (s *Stack) TemporalAddress() string {
 		return s.Opts.TemporalAddress
 	}
 	return fmt.Sprintf("127.0.0.1:%d", s.Opts.TemporalPort)
+}
+
+// Namespace is the Temporal namespace the services use.
+func (s *Stack) Namespace() string {
+	if s.Opts.Namespace == "" {
+		return "default"
+	}
+	return s.Opts.Namespace
 }
 
 // StripeURL is the Stripe sandbox's base URL.
@@ -318,14 +332,14 @@ func (s *Stack) start(ctx context.Context) error {
 // serviceEnv is the environment of the worker and the gateway.
 func (s *Stack) serviceEnv() []string {
 	env := []string{
-		"TEMPORAL_ADDRESS=" + s.TemporalAddress(), "GATEWAY_ADDR=" + s.Opts.GatewayAddr,
+		"TEMPORAL_ADDRESS=" + s.TemporalAddress(), "TEMPORAL_NAMESPACE=" + s.Namespace(), "GATEWAY_ADDR=" + s.Opts.GatewayAddr,
 		"GATEWAY_INTERNAL_ADDR=" + s.Opts.GatewayInternalAddr, "WORKER_HEALTH_ADDR=" + s.Opts.WorkerHealthAddr,
 		"STRIPE_API_URL=" + s.StripeURL(), "STRIPE_API_KEY=" + StripeKey, "STRIPE_WEBHOOK_SECRET=" + StripeWebhookSecret,
 		"SAGE_URL=" + s.SageURL(), "SAGE_API_KEY=" + SageKey,
 		"PAYTRACE_API_URL=" + s.PayTraceURL(), "PAYTRACE_NOTIFY_SECRET=" + PayTraceNotifySecret,
 		"LEDGERBRIDGE_ADMIN_TOKEN=" + AdminToken,
 		"LEDGERBRIDGE_REPORT_DIR=" + filepath.Join(s.Opts.DataDir, "reports"),
-		fmt.Sprintf("LEDGERBRIDGE_WEB_UI=http://127.0.0.1:%d/namespaces/default", s.Opts.TemporalUIPort),
+		fmt.Sprintf("LEDGERBRIDGE_WEB_UI=http://127.0.0.1:%d/namespaces/%s", s.Opts.TemporalUIPort, s.Namespace()),
 		// The dev server's Web UI (on its own port) may call the codec server.
 		fmt.Sprintf("LEDGERBRIDGE_CODEC_ORIGINS=http://127.0.0.1:%d,http://localhost:%d", s.Opts.TemporalUIPort, s.Opts.TemporalUIPort),
 	}

@@ -56,9 +56,14 @@ func FreePorts(n int) ([]int, error) {
 	return ports, nil
 }
 
+// TestTemporalAddressEnv names the variable that points StartEphemeral at an existing Temporal
+// cluster (make test-cluster) instead of a dev server of its own.
+const TestTemporalAddressEnv = "LEDGERBRIDGE_TEST_TEMPORAL_ADDRESS"
+
 // StartEphemeral starts a headless, unsupervised stack on free loopback ports with its state in a
 // new temporary directory, so tests and benchmarks never collide with a running `make run`, and a
 // process they Kill stays down until they Restart it. Stop the stack, then remove Opts.DataDir.
+// With LEDGERBRIDGE_TEST_TEMPORAL_ADDRESS set it uses that cluster, in a new namespace e2e-….
 func StartEphemeral(ctx context.Context, binDir string, env []string) (*Stack, error) {
 	data, err := os.MkdirTemp("", "ledgerbridge-")
 	if err != nil {
@@ -68,8 +73,15 @@ func StartEphemeral(ctx context.Context, binDir string, env []string) (*Stack, e
 	if err != nil {
 		return nil, err
 	}
+	// make test-cluster: the suite runs on a real cluster, each stack in a namespace of its own
+	// (no shared task queue or schedule with the cluster's workers; clean-e2e.sh deletes them).
+	addr, ns := os.Getenv(TestTemporalAddressEnv), ""
+	if addr != "" {
+		ns = "e2e-" + filepath.Base(data)[len("ledgerbridge-"):]
+	}
 	st, err := Start(ctx, Options{
 		BinDir: binDir, DataDir: data, TemporalPort: ports[0], Headless: true, Env: env,
+		TemporalAddress: addr, Namespace: ns,
 		GatewayAddr: fmt.Sprintf("127.0.0.1:%d", ports[1]), StripeAddr: fmt.Sprintf("127.0.0.1:%d", ports[2]),
 		SageAddr: fmt.Sprintf("127.0.0.1:%d", ports[3]), GatewayInternalAddr: fmt.Sprintf("127.0.0.1:%d", ports[4]),
 		WorkerHealthAddr: fmt.Sprintf("127.0.0.1:%d", ports[5]), PayTraceAddr: fmt.Sprintf("127.0.0.1:%d", ports[6]),

@@ -106,7 +106,7 @@ func run(m *testing.M) int {
 	defer os.RemoveAll(stack.Opts.DataDir)
 	defer stack.Stop()
 	sc = stripeapi.NewClient(stack.StripeURL(), devstack.StripeKey)
-	if tc, err = tclient.Dial(tclient.Options{HostPort: stack.TemporalAddress(), Logger: nopLogger{}}); err != nil {
+	if tc, err = tclient.Dial(tclient.Options{HostPort: stack.TemporalAddress(), Namespace: stack.Namespace(), Logger: nopLogger{}}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
