@@ -73,7 +73,7 @@ test-e2e: tools build
 
 ## bench: throughput and latency numbers, printed (not asserted).
 bench: tools build
-	LEDGERBRIDGE_REQUIRE_TOOLS=1 LEDGERBRIDGE_BIN_DIR=$(BIN) $(GO) test -count=1 -timeout 20m -run '^$$' -bench . -benchtime 1x ./tests/bench/
+	LEDGERBRIDGE_REQUIRE_TOOLS=1 LEDGERBRIDGE_BIN_DIR=$(BIN) $(GO) test -count=1 -timeout 40m -run '^$$' -bench . -benchtime 1x ./tests/bench/
 
 vet:
 	$(GO) vet ./...

@@ -78,6 +78,7 @@ func (s *Server) adminRoutes() {
 	s.admin("POST /_sandbox/events/{id}/redeliver", s.redeliver)
 	s.adminWrite("POST /_sandbox/payouts/sweep", s.sweepPayouts)
 	s.adminWrite("POST /_sandbox/payouts/bulk", s.bulkPayout)
+	s.adminWrite("POST /_sandbox/charges/bulk", s.bulkCharges)
 	s.adminWrite("POST /_sandbox/disputes/{id}/close", s.closeDisputeAdmin)
 }
 

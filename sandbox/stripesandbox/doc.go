@@ -348,6 +348,11 @@
 //	                                   one paid payout over count synthetic charge rows
 //	                                   (no charge objects, no events but payout.paid),
 //	                                   one SQL transaction (~3.5s for 100,000 rows)
+//	POST /_sandbox/charges/bulk        {"currency":"usd","count":100000,"amount":1000}:
+//	                                   count succeeded, captured charges created now
+//	                                   (no customer, no balance transactions, no
+//	                                   events: a history whose webhooks never came),
+//	                                   one SQL transaction; answers {"count","first","last"}
 //	POST /_sandbox/disputes/{id}/close {"outcome":"won"|"lost"}: the network's decision
 //	GET  /healthz                      liveness, no auth
 //

@@ -647,3 +647,34 @@ func TestMigratesPrePayoutDatabase(t *testing.T) {
 		t.Fatalf("sweep of migrated rows %+v", res.Data)
 	}
 }
+
+// Bulk charges are real charges to the API: listed by created range, page by page, each once.
+func TestBulkChargesList(t *testing.T) {
+	sb := startSandbox(t, "", nil)
+	const n = 250
+	var res struct {
+		Count       int
+		First, Last string
+	}
+	from := time.Now().Add(-time.Second).Unix()
+	sb.admin(t, "POST", "/_sandbox/charges/bulk", map[string]any{"currency": "jpy", "count": n, "amount": 500}, &res)
+	if res.Count != n || res.First == "" || res.Last == "" {
+		t.Fatalf("bulk charges: %+v", res)
+	}
+	it := sb.Client.Charges.List(&stripe.ChargeListParams{ListParams: stripe.ListParams{Limit: stripe.Int64(100)},
+		CreatedRange: &stripe.RangeQueryParams{GreaterThanOrEqual: from}})
+	seen := map[string]bool{}
+	for it.Next() {
+		ch := it.Charge()
+		if seen[ch.ID] || ch.Status != "succeeded" || !ch.Captured || ch.Amount != 500 || ch.Currency != "jpy" {
+			t.Fatalf("charge %+v (seen before: %v)", ch, seen[ch.ID])
+		}
+		seen[ch.ID] = true
+	}
+	if err := it.Err(); err != nil || len(seen) != n || !seen[res.First] || !seen[res.Last] {
+		t.Fatalf("listed %d of %d charges: %v", len(seen), n, err)
+	}
+	if got, err := sb.Client.Charges.Get(res.Last, nil); err != nil || got.AmountCaptured != 500 {
+		t.Fatalf("get %s: %+v %v", res.Last, got, err)
+	}
+}

@@ -297,3 +297,47 @@ func (s *Server) getPayout(c *call) (any, *apiError) { return c.getAndRender("pa
 func (s *Server) listPayouts(c *call) (any, *apiError) {
 	return c.list("payout", "/v1/payouts", map[string]string{"status": "kind", "currency": "currency"})
 }
+
+// bulkCharges creates count succeeded, captured charges of amount (POST /_sandbox/charges/bulk),
+// in one SQL transaction with a prepared insert and no events: the large history a backfill or
+// a reconciliation benchmark reads through GET /v1/charges.
+func (s *Server) bulkCharges(c *call, r *http.Request, tx *sql.Tx) (any, *apiError) {
+	in := bulkRequest{Currency: s.cfg.SettlementCurrency, Amount: 1000}
+	if aerr := decodeJSON(r, &in); aerr != nil {
+		return nil, aerr
+	}
+	in.Currency = strings.ToLower(strings.TrimSpace(in.Currency))
+	if in.Count < 1 || in.Count > maxBulkCount {
+		return nil, invalidParam("count", "count must be between 1 and %d", maxBulkCount)
+	}
+	if aerr := validateAmount(in.Amount, in.Currency); aerr != nil {
+		return nil, aerr
+	}
+	stmt, err := tx.PrepareContext(c.ctx, putRowSQL)
+	if err != nil {
+		return nil, internalError(err)
+	}
+	defer stmt.Close()
+	now := s.now().Unix()
+	desc := "Sandbox bulk charge"
+	var first, last string
+	for i := 0; i < in.Count; i++ {
+		ch := &charge{ID: newID("ch"), Object: "charge", Amount: in.Amount, AmountCaptured: in.Amount, Captured: true,
+			Created: now, Currency: in.Currency, Description: &desc, Paid: true, Status: "succeeded",
+			Metadata: map[string]string{}, FraudDetails: map[string]string{}}
+		b, err := json.Marshal(ch)
+		if err != nil {
+			return nil, internalError(err)
+		}
+		rw := chargeRow(ch)
+		rw.JSON, rw.Seq = b, s.nextSeq()
+		if _, err := stmt.ExecContext(c.ctx, rw.args()...); err != nil {
+			return nil, internalError(err)
+		}
+		if first == "" {
+			first = ch.ID
+		}
+		last = ch.ID
+	}
+	return map[string]any{"count": in.Count, "first": first, "last": last}, nil
+}

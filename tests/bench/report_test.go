@@ -21,6 +21,7 @@ type report struct {
 	delivery    []deliveryRow
 	acks        []ackRow
 	payouts     []payoutRow
+	reconciles  []reconcileRow
 }
 
 type throughputRow struct {
@@ -172,6 +173,24 @@ func (r *report) print(out io.Writer) {
 			p("  %s balance transactions%s: created in %s; posted %s (%s) %s after payout.paid = %.0f rows/s; worker peak RSS %.1f MiB; history %d events",
 				thousands(int64(po.n)), reduced, po.created.Round(100*time.Millisecond), po.entry, po.status, po.posting.Round(100*time.Millisecond),
 				rate, float64(po.peakKiB)/1024, po.events)
+		}
+	}
+	if len(r.reconciles) > 0 {
+		p("")
+		p("Reconciliation of a window of charges that never reached the ERP, no healing (worker restarted first)")
+		for _, rc := range r.reconciles {
+			reduced := ""
+			if rc.n != 100_000 {
+				reduced = " (LEDGERBRIDGE_BENCH_RECONCILE_COUNT; the goal is stated for 100,000)"
+			}
+			if rc.timedOut {
+				p("  %s charges%s: created in %s; NOT reconciled within the timeout: %s classified by the last progress (%s); worker peak RSS %.1f MiB; %d runs so far, the longest %d events",
+					thousands(int64(rc.n)), reduced, rc.created.Round(100*time.Millisecond), thousands(int64(rc.objects)), rc.lastPhase, float64(rc.peakKiB)/1024, rc.runs, rc.maxEvents)
+				continue
+			}
+			p("  %s charges%s: created in %s; reconciled in %s = %.0f objects/s (%s missing); worker peak RSS %.1f MiB; %d runs (continue-as-new), the longest %d events; report %s",
+				thousands(int64(rc.n)), reduced, rc.created.Round(100*time.Millisecond), rc.took.Round(100*time.Millisecond),
+				float64(rc.objects)/rc.took.Seconds(), thousands(int64(rc.missing)), float64(rc.peakKiB)/1024, rc.runs, rc.maxEvents, rc.reportID)
 		}
 	}
 	p("")
