@@ -33,9 +33,9 @@ type Options struct {
 	TemporalAddress string
 	// Namespace is the Temporal namespace of the worker, the gateway and the CLI; default
 	// "default" (the dev server's). On an existing cluster the worker creates it.
-	Namespace    string
-	TemporalPort int
-	TemporalUIPort  int
+	Namespace      string
+	TemporalPort   int
+	TemporalUIPort int
 	// Headless disables the Temporal Web UI (tests).
 	Headless    bool
 	GatewayAddr string
