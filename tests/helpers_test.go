@@ -147,7 +147,15 @@ func waitDone(t *testing.T, c tclient.Client, id string, out any, timeout time.D
 			return
 		}
 		if ctx.Err() != nil {
-			t.Fatalf("%s did not complete in %s: %v", id, timeout, err)
+			// Where it is: the run's own status query (step, problem), when it answers.
+			status := "no status"
+			if v, qerr := c.QueryWorkflow(context.Background(), id, "", workflows.QueryStatus); qerr == nil {
+				var st map[string]any
+				if v.Get(&st) == nil {
+					status = fmt.Sprintf("status %v", st)
+				}
+			}
+			t.Fatalf("%s did not complete in %s: %v (%s)", id, timeout, err, status)
 		}
 		if !strings.Contains(err.Error(), "not found") {
 			t.Fatalf("%s: %v", id, err)
