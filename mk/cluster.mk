@@ -7,11 +7,12 @@
 #                        proxy :8188 (background)
 #   make cluster-stop    stops all of it (pid files in .data/cluster/run); data stays in .data/cluster
 #   make test-cluster    the cluster smoke test, then the end-to-end suite against the cluster
+#   make bench-cluster   make bench's order-to-cash, delivery and ack figures against the cluster
 #   make validate-deploy deploy/validate (part of make test)
 CLUSTER_SERVER_VERSION := v1.32.1
 CLUSTER_UI_VERSION := v2.42.1
 
-.PHONY: cluster cluster-tools cluster-postgres cluster-stop test-cluster validate-deploy
+.PHONY: cluster cluster-tools cluster-postgres cluster-stop test-cluster bench-cluster validate-deploy
 
 CLUSTER_CADDY_VERSION := v2.11.9
 
@@ -64,6 +65,13 @@ test-cluster: cluster
 	@BIN=$(BIN) scripts/cluster/smoke.sh
 	@status=0; LEDGERBRIDGE_TEST_TEMPORAL_ADDRESS=127.0.0.1:7243 LEDGERBRIDGE_REQUIRE_TOOLS=1 LEDGERBRIDGE_BIN_DIR=$(BIN) \
 		$(GO) test -count=1 -timeout $(CLUSTER_TEST_TIMEOUT) ./tests/... || status=$$?; \
+		BIN=$(BIN) scripts/cluster/clean-e2e.sh; exit $$status
+
+# The same benchmarks as make bench (throughput with one and two workers, delivery, gateway ack)
+# with the Temporal work on the cluster, in a namespace of their own.
+bench-cluster: cluster
+	@status=0; LEDGERBRIDGE_TEST_TEMPORAL_ADDRESS=127.0.0.1:7243 LEDGERBRIDGE_REQUIRE_TOOLS=1 LEDGERBRIDGE_BIN_DIR=$(BIN) \
+		$(GO) test -count=1 -timeout 30m -run '^$$' -bench 'OrderToCash|Delivery|GatewayAck' -benchtime 1x ./tests/bench/ || status=$$?; \
 		BIN=$(BIN) scripts/cluster/clean-e2e.sh; exit $$status
 
 # deploy/validate needs go.sum entries for k8s.io/api's and compose-go's dependencies, which go.sum

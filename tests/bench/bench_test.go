@@ -97,6 +97,10 @@ func run(m *testing.M) int {
 	defer cancel()
 	env, notes := benchEnv()
 	rep.notes = notes
+	rep.server = "one Temporal dev server (SQLite)"
+	if addr := os.Getenv(devstack.TestTemporalAddressEnv); addr != "" {
+		rep.server = "the Temporal cluster at " + addr + " (make cluster: PostgreSQL)"
+	}
 	began := time.Now()
 	var err error
 	if stack, err = devstack.StartEphemeral(ctx, bin, env); err != nil {
@@ -292,8 +296,10 @@ type variant struct {
 	taskQueue string
 	inProcess bool
 	opts      worker.Options
-	noop      bool
-	eager     bool
+	// workers is how many in-process workers poll taskQueue (default 1).
+	workers int
+	noop    bool
+	eager   bool
 	// pinned: new runs take the pre-lever path (otc-fewer-actions recorded as DefaultVersion).
 	pinned  bool
 	ids     []string
@@ -324,18 +330,20 @@ func (v *variant) run(b *testing.B, ids []string) {
 		if v.pinned {
 			opts.PreferredVersionProvider = pinBeforeLevers
 		}
-		w := worker.New(tc, v.taskQueue, opts)
-		if v.noop {
-			w.RegisterWorkflowWithOptions(noopWorkflow, workflow.RegisterOptions{Name: "BenchNoop"})
-			w.RegisterActivity(noopActivity)
-		} else {
-			w.RegisterWorkflowWithOptions(workflows.OrderToCash, workflow.RegisterOptions{Name: workflows.OrderToCashWorkflowName})
-			w.RegisterActivity(acts)
+		for range max(1, v.workers) {
+			w := worker.New(tc, v.taskQueue, opts)
+			if v.noop {
+				w.RegisterWorkflowWithOptions(noopWorkflow, workflow.RegisterOptions{Name: "BenchNoop"})
+				w.RegisterActivity(noopActivity)
+			} else {
+				w.RegisterWorkflowWithOptions(workflows.OrderToCash, workflow.RegisterOptions{Name: workflows.OrderToCashWorkflowName})
+				w.RegisterActivity(acts)
+			}
+			if err := w.Start(); err != nil {
+				b.Fatal(err)
+			}
+			defer w.Stop()
 		}
-		if err := w.Start(); err != nil {
-			b.Fatal(err)
-		}
-		defer w.Stop()
 	}
 	var took time.Duration
 	if v.noop {
@@ -362,6 +370,7 @@ func BenchmarkOrderToCash(b *testing.B) {
 		{key: "after", name: "order-to-cash after levers (v1)", taskQueue: "bench-otc-after", inProcess: true},
 		{key: "tuned", name: "  + 8 pollers per task type", taskQueue: "bench-otc-tuned", inProcess: true, opts: tunedOptions()},
 		{key: "eager", name: "  + eager workflow start", taskQueue: "bench-otc-eager", inProcess: true, eager: true},
+		{key: "two", name: "  + two workers on the queue", taskQueue: "bench-otc-two", inProcess: true, workers: 2},
 		{key: "noop", name: "no-op workflow, 6 activities", taskQueue: "bench-noop", inProcess: true, noop: true},
 	}
 	const rounds = 2

@@ -12,6 +12,7 @@ import (
 // report collects every benchmark's figures; TestMain prints it once at the end.
 type report struct {
 	notes      []string
+	server     string // the Temporal server measured
 	elapsed    time.Duration
 	throughput []throughputRow
 	work       []workRow
@@ -62,7 +63,7 @@ type payoutRow struct {
 func (r *report) print(out io.Writer) {
 	p := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
 	p("")
-	p("==== ledgerbridge bench: one run, one Temporal dev server (SQLite), %d CPUs, %s ====", runtime.NumCPU(), r.elapsed.Round(time.Second))
+	p("==== ledgerbridge bench: one run, %s, %d CPUs, %s ====", r.server, runtime.NumCPU(), r.elapsed.Round(time.Second))
 	p("worker and gateway environment: %s", strings.Join(r.notes, " "))
 
 	if len(r.work) > 0 {
