@@ -56,7 +56,41 @@ func Missing(ctx context.Context, c client.Client, w Want) ([]string, error) {
 			missing = append(missing, fmt.Sprintf("search attribute %s (%s)", sa[0], sa[1]))
 		}
 	}
+	if len(missing) == 0 && len(w.SearchAttributes) > 0 {
+		// Listed is not yet usable: a cluster's frontends map custom search attributes through
+		// their namespace cache, refreshed every few seconds, and until then every start that sets
+		// one fails ("has no mapping defined"). A visibility query naming them all goes through
+		// the same mapping.
+		if _, err := c.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: w.Namespace, Query: probeQuery(w)}); err != nil {
+			var invalid *serviceerror.InvalidArgument
+			if errors.As(err, &invalid) {
+				return []string{notUsable + invalid.Message}, nil
+			}
+			return nil, err
+		}
+	}
 	return missing, nil
+}
+
+// notUsable prefixes the Missing entry of search attributes that exist but cannot be used yet.
+const notUsable = "search attributes not usable yet: "
+
+// probeQuery is a visibility query that names every wanted search attribute.
+func probeQuery(w Want) string {
+	var terms []string
+	for _, sa := range w.SearchAttributes {
+		v := "'ledgerbridge-probe'"
+		switch sa[1] {
+		case "Bool":
+			v = "true"
+		case "Double", "Int":
+			v = "0"
+		case "Datetime":
+			v = "'2000-01-01T00:00:00Z'"
+		}
+		terms = append(terms, sa[0]+" = "+v)
+	}
+	return strings.Join(terms, " OR ")
 }
 
 // Ensure creates what is missing, retrying transient failures until ctx ends (a namespace just
@@ -116,6 +150,9 @@ func create(ctx context.Context, c client.Client, w Want, missing []string) erro
 	}
 	// Adding one that exists fails the whole request: add only the missing ones.
 	for _, m := range missing {
+		if strings.HasPrefix(m, notUsable) {
+			return errNotYet // created; the cluster has yet to pick them up
+		}
 		name, _, _ := strings.Cut(strings.TrimPrefix(m, "search attribute "), " ")
 		if _, err := c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
 			Namespace: w.Namespace, SearchAttributes: map[string]enumspb.IndexedValueType{name: add[name]}}); err != nil {
@@ -128,5 +165,6 @@ func create(ctx context.Context, c client.Client, w Want, missing []string) erro
 	return nil
 }
 
-// errNotYet says a namespace was just created and needs a moment before it can be used.
-var errNotYet = errors.New("namespace just created; waiting for it to become usable")
+// errNotYet says a namespace or its search attributes were just created and need a moment
+// before they can be used.
+var errNotYet = errors.New("just created; waiting for the cluster to make it usable")
