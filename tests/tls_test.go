@@ -80,7 +80,7 @@ func TestWorkerAndGatewayOverMutualTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	proxy := startTLSProxy(t, files, stack.TemporalAddress())
-	tlsEnv := []string{"TEMPORAL_ADDRESS=" + proxy.ln.Addr().String(), "TEMPORAL_TLS_CERT=" + files.Client,
+	tlsEnv := []string{"TEMPORAL_ADDRESS=" + proxy.ln.Addr().String(), "TEMPORAL_NAMESPACE=" + stack.Namespace(), "TEMPORAL_TLS_CERT=" + files.Client,
 		"TEMPORAL_TLS_KEY=" + files.ClientKey, "TEMPORAL_TLS_CA=" + files.CA, "LEDGERBRIDGE_TASK_QUEUE=tls-check",
 		"STRIPE_API_URL=" + stack.StripeURL(), "SAGE_URL=" + stack.SageURL(), "LEDGERBRIDGE_CUSTOMER_SYNC_INTERVAL=0",
 		"WORKER_HEALTH_ADDR=127.0.0.1:0"}
