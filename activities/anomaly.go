@@ -210,7 +210,9 @@ const (
 // customer's recent charges. It never blocks the posting: when Stripe cannot list them, the run
 // goes on unflagged (reconciliation's report still applies its rules to the window).
 func (a *Activities) runAnomalies(ctx context.Context, ch *ChargeSnapshot) []string {
-	if ch.Customer.StripeID == "" || a.Stripe == nil {
+	// An authorisation not yet captured is fetched again while its run waits; the fetch after
+	// the capture (the one that posts) is the one flagged.
+	if ch.Customer.StripeID == "" || a.Stripe == nil || ch.Uncaptured {
 		return nil
 	}
 	created := time.Unix(ch.Created, 0)

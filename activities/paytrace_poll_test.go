@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -119,4 +120,4 @@ func TestPollPayTraceBacklogInPasses(t *testing.T) {
 	}
 }
 
-func itoa(id int64) string { return decimal.NewFromInt(id).String() }
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }

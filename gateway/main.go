@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -93,11 +94,18 @@ func run() error {
 	// Webhooks start workflows with search attributes: not ready until the namespace has them
 	// (the worker creates them on a fresh cluster).
 	want := tsetup.Want{Namespace: cfg.TemporalNamespace, SearchAttributes: workflows.SearchAttributeTypes}
+	// Once the namespace is prepared it stays so: later probes skip the three Temporal calls
+	// (one a visibility query), and /readyz still fails whenever Temporal does not answer.
+	var prepared atomic.Bool
 	gcfg.Ready = func(ctx context.Context) error {
+		if prepared.Load() {
+			return nil
+		}
 		missing, err := tsetup.Missing(ctx, tc, want)
 		if err == nil && len(missing) > 0 {
 			err = fmt.Errorf("namespace lacks %s", strings.Join(missing, ", "))
 		}
+		prepared.Store(err == nil)
 		return err
 	}
 	gw := webhooks.New(gcfg, tc, log)

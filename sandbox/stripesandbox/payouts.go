@@ -187,7 +187,21 @@ type bulkRequest struct {
 	Amount   int64  `json:"amount"`
 }
 
-// maxBulkCount bounds POST /_sandbox/payouts/bulk.
+// decodeBulk reads and checks the body of a bulk endpoint: currency (default the settlement
+// currency), count (1…maxBulkCount) and amount (default 1000, in the currency's minor units).
+func (s *Server) decodeBulk(r *http.Request) (bulkRequest, *apiError) {
+	in := bulkRequest{Currency: s.cfg.SettlementCurrency, Amount: 1000}
+	if aerr := decodeJSON(r, &in); aerr != nil {
+		return in, aerr
+	}
+	in.Currency = strings.ToLower(strings.TrimSpace(in.Currency))
+	if in.Count < 1 || in.Count > maxBulkCount {
+		return in, invalidParam("count", "count must be between 1 and %d", maxBulkCount)
+	}
+	return in, validateAmount(in.Amount, in.Currency)
+}
+
+// maxBulkCount bounds POST /_sandbox/payouts/bulk and /_sandbox/charges/bulk.
 const maxBulkCount = 1_000_000
 
 // bulkPayout creates count synthetic charge balance transactions of amount
@@ -195,15 +209,8 @@ const maxBulkCount = 1_000_000
 // charge) and one paid payout over exactly them, in one SQL transaction
 // with a prepared insert. Only payout.paid is emitted.
 func (s *Server) bulkPayout(c *call, r *http.Request, tx *sql.Tx) (any, *apiError) {
-	in := bulkRequest{Currency: s.cfg.SettlementCurrency, Amount: 1000}
-	if aerr := decodeJSON(r, &in); aerr != nil {
-		return nil, aerr
-	}
-	in.Currency = strings.ToLower(strings.TrimSpace(in.Currency))
-	if in.Count < 1 || in.Count > maxBulkCount {
-		return nil, invalidParam("count", "count must be between 1 and %d", maxBulkCount)
-	}
-	if aerr := validateAmount(in.Amount, in.Currency); aerr != nil {
+	in, aerr := s.decodeBulk(r)
+	if aerr != nil {
 		return nil, aerr
 	}
 	now := s.now().Unix()
@@ -302,15 +309,8 @@ func (s *Server) listPayouts(c *call) (any, *apiError) {
 // in one SQL transaction with a prepared insert and no events: the large history a backfill or
 // a reconciliation benchmark reads through GET /v1/charges.
 func (s *Server) bulkCharges(c *call, r *http.Request, tx *sql.Tx) (any, *apiError) {
-	in := bulkRequest{Currency: s.cfg.SettlementCurrency, Amount: 1000}
-	if aerr := decodeJSON(r, &in); aerr != nil {
-		return nil, aerr
-	}
-	in.Currency = strings.ToLower(strings.TrimSpace(in.Currency))
-	if in.Count < 1 || in.Count > maxBulkCount {
-		return nil, invalidParam("count", "count must be between 1 and %d", maxBulkCount)
-	}
-	if aerr := validateAmount(in.Amount, in.Currency); aerr != nil {
+	in, aerr := s.decodeBulk(r)
+	if aerr != nil {
 		return nil, aerr
 	}
 	stmt, err := tx.PrepareContext(c.ctx, putRowSQL)

@@ -659,14 +659,7 @@ func BenchmarkPayout(b *testing.B) {
 }
 
 func payoutBench(b *testing.B, n int) {
-	// A fresh worker, so its peak memory is this payout's (stopped gracefully: a killed worker's
-	// outstanding polls would delay the next task by the server's poll timeout).
-	if err := stack.Terminate("worker"); err != nil {
-		b.Fatal(err)
-	}
-	if err := stack.Restart("worker"); err != nil {
-		b.Fatal(err)
-	}
+	freshWorker(b)
 	// Deliveries stay paused; the payout's own payout.paid is delivered to the gateway below,
 	// signed, like Stripe would.
 	setDelivery(b, `{"paused":true,"drop_pending":true}`)
@@ -674,19 +667,8 @@ func payoutBench(b *testing.B, n int) {
 	var res struct {
 		ID string `json:"id"`
 	}
-	body := strings.NewReader(fmt.Sprintf(`{"currency":"usd","count":%d,"amount":1000}`, n))
-	req, _ := http.NewRequest(http.MethodPost, stack.StripeURL()+"/_sandbox/payouts/bulk", body)
-	req.Header.Set("Authorization", "Bearer "+devstack.StripeKey)
-	req.Header.Set("Content-Type", "application/json")
-	hc := &http.Client{Timeout: 15 * time.Minute}
-	resp, err := hc.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&res)
-	resp.Body.Close()
-	if res.ID == "" {
-		b.Fatalf("bulk payout of %d: %s", n, resp.Status)
+	if status := bulk(b, "/_sandbox/payouts/bulk", n, 1000, &res); res.ID == "" {
+		b.Fatalf("bulk payout of %d: %s", n, status)
 	}
 	created := time.Since(start)
 	var evt []byte
@@ -745,6 +727,34 @@ func payoutBench(b *testing.B, n int) {
 	rep.payouts = append(rep.payouts, row)
 	b.ReportMetric(row.posting.Seconds(), fmt.Sprintf("s-payout-%d", n))
 	b.ReportMetric(float64(row.peakKiB)/1024, fmt.Sprintf("worker-peak-MiB-payout-%d", n))
+}
+
+// freshWorker restarts the worker process, so that its peak memory is the next benchmark's
+// (stopped gracefully: a killed worker's outstanding polls would delay the next task by the
+// server's poll timeout).
+func freshWorker(b *testing.B) {
+	if err := stack.Terminate("worker"); err != nil {
+		b.Fatal(err)
+	}
+	if err := stack.Restart("worker"); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// bulk calls one of the Stripe sandbox's bulk endpoints for count USD objects of amount cents,
+// decodes the answer into out and returns the HTTP status.
+func bulk(b *testing.B, path string, count int, amount int64, out any) string {
+	body := strings.NewReader(fmt.Sprintf(`{"currency":"usd","count":%d,"amount":%d}`, count, amount))
+	req, _ := http.NewRequest(http.MethodPost, stack.StripeURL()+path, body)
+	req.Header.Set("Authorization", "Bearer "+devstack.StripeKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Timeout: 15 * time.Minute}).Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_ = json.NewDecoder(resp.Body).Decode(out)
+	return resp.Status
 }
 
 // heartbeatRows reads the running aggregation's last heartbeat (its rows so far).

@@ -2,17 +2,13 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"go.temporal.io/api/workflowservice/v1"
 	tclient "go.temporal.io/sdk/client"
 
-	"github.com/ledgerbridge/ledgerbridge/internal/devstack"
 	reconreport "github.com/ledgerbridge/ledgerbridge/internal/report"
 	"github.com/ledgerbridge/ledgerbridge/workflows"
 )
@@ -37,30 +33,15 @@ type reconcileRow struct {
 // time, the worker's peak RSS (the worker is restarted first) and the histories: the chain of
 // runs continue-as-new makes and the longest of them, which must not grow with the count.
 func BenchmarkReconcile(b *testing.B) {
-	if err := stack.Terminate("worker"); err != nil {
-		b.Fatal(err)
-	}
-	if err := stack.Restart("worker"); err != nil {
-		b.Fatal(err)
-	}
+	freshWorker(b)
 	n := reconcileCount
 	from := time.Now().Add(-time.Second).Truncate(time.Second)
 	start := time.Now()
 	var res struct {
 		Count int `json:"count"`
 	}
-	body := strings.NewReader(fmt.Sprintf(`{"currency":"usd","count":%d,"amount":1500}`, n))
-	req, _ := http.NewRequest(http.MethodPost, stack.StripeURL()+"/_sandbox/charges/bulk", body)
-	req.Header.Set("Authorization", "Bearer "+devstack.StripeKey)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := (&http.Client{Timeout: 15 * time.Minute}).Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&res)
-	resp.Body.Close()
-	if res.Count != n {
-		b.Fatalf("bulk charges: %s, %d created", resp.Status, res.Count)
+	if status := bulk(b, "/_sandbox/charges/bulk", n, 1500, &res); res.Count != n {
+		b.Fatalf("bulk charges: %s, %d created", status, res.Count)
 	}
 	row := reconcileRow{n: n, created: time.Since(start)}
 	// The window ends after the last charge, to the second, and is in the past when it runs.
@@ -69,7 +50,7 @@ func BenchmarkReconcile(b *testing.B) {
 
 	id := workflows.ReconcileID("stripe", from, to, false)
 	began := time.Now()
-	run, err := tc.ExecuteWorkflow(context.Background(), tclient.StartWorkflowOptions{ID: id, TaskQueue: "ledgerbridge"},
+	run, err := tc.ExecuteWorkflow(context.Background(), tclient.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
 		workflows.ReconcileWorkflowName, &workflows.ReconcileInput{Provider: "stripe", From: from, To: to, Heal: false})
 	if err != nil {
 		b.Fatal(err)

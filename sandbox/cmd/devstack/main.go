@@ -11,7 +11,8 @@
 // so does a process that cannot be started at all, with the process and its log named.
 //
 // Environment (defaults in parentheses): LEDGERBRIDGE_BIN_DIR (bin), LEDGERBRIDGE_DATA_DIR
-// (.data), TEMPORAL_ADDRESS (none: start the dev server), TEMPORAL_PORT (7233), TEMPORAL_UI_PORT
+// (.data), TEMPORAL_ADDRESS (none: start the dev server), TEMPORAL_NAMESPACE (default),
+// TEMPORAL_PORT (7233), TEMPORAL_UI_PORT
 // (TEMPORAL_PORT+1000), LEDGERBRIDGE_HEADLESS (1: no Web UI), GATEWAY_ADDR (127.0.0.1:8080),
 // GATEWAY_INTERNAL_ADDR (127.0.0.1:8081), STRIPE_SANDBOX_ADDR (127.0.0.1:12111),
 // SAGE_SANDBOX_ADDR (127.0.0.1:8383), LEDGERBRIDGE_ADMIN_TOKEN (admin_ledgerbridge_dev).
@@ -76,7 +77,7 @@ func run() error {
 	}
 	opts := devstack.Options{
 		BinDir: envOr("LEDGERBRIDGE_BIN_DIR", "bin"), DataDir: envOr("LEDGERBRIDGE_DATA_DIR", ".data"),
-		TemporalAddress: os.Getenv("TEMPORAL_ADDRESS"), TemporalPort: tport, TemporalUIPort: uiport, Headless: headless,
+		TemporalAddress: os.Getenv("TEMPORAL_ADDRESS"), Namespace: os.Getenv("TEMPORAL_NAMESPACE"), TemporalPort: tport, TemporalUIPort: uiport, Headless: headless,
 		GatewayAddr: envOr("GATEWAY_ADDR", "127.0.0.1:8080"), GatewayInternalAddr: envOr("GATEWAY_INTERNAL_ADDR", "127.0.0.1:8081"),
 		WorkerHealthAddr: envOr("WORKER_HEALTH_ADDR", "127.0.0.1:8090"),
 		StripeAddr:       envOr("STRIPE_SANDBOX_ADDR", "127.0.0.1:12111"), SageAddr: envOr("SAGE_SANDBOX_ADDR", "127.0.0.1:8383"),
